@@ -1,0 +1,444 @@
+"""The curators' admin for the knowledge base.
+
+Rules live in knowledge/services.py; the admin only asks them and says what they answered.
+Every changelist selects or annotates what its columns show, so a page runs the same handful
+of queries however many rows the table holds (tests/knowledge/test_admin_queries.py).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.db.models import Count, Exists, OuterRef, ProtectedError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .forms import CitationInlineFormSet, ClaimAdminForm
+from .models import (
+    Category,
+    Citation,
+    Claim,
+    ClaimStatus,
+    Feature,
+    Framework,
+    Source,
+    SourceKind,
+)
+
+# How many claims a message or the source page lists before saying "and N more".
+LISTED_CLAIMS = 50
+
+LAST_CHANGED_FILTER = ("updated_at", admin.DateFieldListFilter)
+
+
+def claim_links(claims, *, total=None):
+    """A safe HTML list of links to the claims' admin pages, at most LISTED_CLAIMS of them.
+
+    `claims` must have framework and feature selected; `total` says how many there are when
+    the caller fetched only the first few.
+    """
+    shown = list(claims[:LISTED_CLAIMS])
+    items = format_html_join(
+        "",
+        '<li><a href="{}">{}</a></li>',
+        (
+            (reverse("admin:knowledge_claim_change", args=[claim.pk]), services.claim_label(claim))
+            for claim in shown
+        ),
+    )
+    more = (len(claims) if total is None else total) - len(shown)
+    tail = format_html("<li>… and {} more</li>", more) if more > 0 else ""
+    return format_html("<ul>{}{}</ul>", items, tail)
+
+
+class DeleteGuardMixin:
+    """Refuse deletes that a rule forbids with a message that says why, on the delete page
+    and in the "delete selected" action, instead of Django's generic "cannot delete" page or,
+    when the rule is only enforced by the database, a 500."""
+
+    def delete_refusal(self, objs):
+        """A safe HTML message saying why `objs` cannot be deleted, or None when they can."""
+        raise NotImplementedError
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
+            refusal = self.delete_refusal([obj])
+            if refusal:
+                return self._refuse_delete(request, refusal, obj)
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ProtectedError:
+            # Someone cited it between the check above and the delete.
+            return self._refuse_delete(request, self.delete_refusal([obj]), obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_guarded_delete_selected, name, description)
+        return actions
+
+    def _refuse_delete(self, request, refusal, obj=None):
+        self.message_user(request, refusal or "This cannot be deleted now.", messages.ERROR)
+        opts = self.model._meta
+        if obj is None:
+            return None
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
+
+
+def _guarded_delete_selected(modeladmin, request, queryset):
+    refusal = modeladmin.delete_refusal(list(queryset))
+    if refusal:
+        return modeladmin._refuse_delete(request, refusal)
+    try:
+        return delete_selected(modeladmin, request, queryset)
+    except ProtectedError:
+        return modeladmin._refuse_delete(request, modeladmin.delete_refusal(list(queryset)))
+
+
+# -- Categories, features, frameworks ---------------------------------------------------------
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order", "feature_count", "updated_at"]
+    list_editable = ["order"]
+    list_filter = [LAST_CHANGED_FILTER]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "order"]}),
+        ("Description", {"fields": ["description"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(feature_count=Count("features"))
+
+    @admin.display(description="features", ordering="feature_count")
+    def feature_count(self, category):
+        return category.feature_count
+
+
+@admin.register(Feature)
+class FeatureAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "category", "order", "claim_count", "updated_at"]
+    list_select_related = ["category"]
+    list_filter = ["category", LAST_CHANGED_FILTER]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "category", "description"]}),
+        ("Ordering and tags", {"fields": ["order", "tags"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims"))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, feature):
+        return feature.claim_count
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "language", "licence", "latest_version", "claim_count"]
+    list_filter = ["language", "licence", LAST_CHANGED_FILTER]
+    search_fields = ["name", "slug", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "summary", "description", "tags"]}),
+        ("Links", {"fields": ["homepage", "repository_url", "documentation_url"]}),
+        (
+            "Facts",
+            {
+                "fields": ["language", "licence", "first_release_year", "latest_version"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims"))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, framework):
+        return framework.claim_count
+
+
+# -- Sources ----------------------------------------------------------------------------------
+
+
+@admin.register(Source)
+class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "publisher", "accessed_date", "claim_count"]
+    list_filter = ["kind", "accessed_date", LAST_CHANGED_FILTER]
+    search_fields = ["title", "url", "publisher", "author"]
+    readonly_fields = ["citing_claims"]
+    fieldsets = [
+        (None, {"fields": ["title", "url", "kind", "publisher", "author"]}),
+        ("Dates", {"fields": ["published_date", "accessed_date"]}),
+        ("Curators' notes", {"fields": ["notes"], "classes": ["collapse"]}),
+        ("Cited by", {"fields": ["citing_claims"]}),
+    ]
+
+    def get_queryset(self, request):
+        # A claim cites a source at most once (unique_citation_source_per_claim), so counting
+        # citations counts the claims.
+        return super().get_queryset(request).annotate(claim_count=Count("citations"))
+
+    @admin.display(description="cited by (claims)", ordering="claim_count")
+    def claim_count(self, source):
+        return source.claim_count
+
+    @admin.display(description="claims citing this source")
+    def citing_claims(self, source):
+        if source.pk is None:
+            return "—"
+        count = source.claim_count
+        if not count:
+            return "No claim cites this source yet."
+        claims = services.source_citing_claims(source)[:LISTED_CLAIMS]
+        see_all = reverse("admin:knowledge_claim_changelist") + f"?source={source.pk}"
+        return format_html(
+            '{}<p><a href="{}">Open the {} claim(s) in the claims list</a></p>',
+            claim_links(claims, total=count),
+            see_all,
+            count,
+        )
+
+    def delete_refusal(self, objs):
+        blockers = services.sources_delete_blockers(objs)
+        if not blockers:
+            return None
+        parts = format_html_join(
+            "",
+            "<li>“{}” is cited by {} claim(s):{}</li>",
+            (
+                (source.title, len(claims), claim_links(claims))
+                for source, claims in blockers.items()
+            ),
+        )
+        return format_html(
+            "A source that claims cite cannot be deleted: the claims would lose their evidence. "
+            "Remove or replace these citations first, then delete the source.<ul>{}</ul>",
+            parts,
+        )
+
+
+# -- Claims and citations ---------------------------------------------------------------------
+
+
+class CitationPresenceFilter(admin.SimpleListFilter):
+    title = "citations"
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Has no citation"), ("yes", "Has a citation")]
+
+    def queryset(self, request, queryset):
+        cited = Exists(Citation.objects.filter(claim=OuterRef("pk")))
+        if self.value() == "no":
+            return queryset.filter(~cited)
+        if self.value() == "yes":
+            return queryset.filter(cited)
+        return queryset
+
+
+class SourceKindFilter(admin.SimpleListFilter):
+    title = "kind of cited source"
+    parameter_name = "source_kind"
+
+    def lookups(self, request, model_admin):
+        return SourceKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in SourceKind.values:
+            cites_kind = Citation.objects.filter(claim=OuterRef("pk"), source__kind=self.value())
+            return queryset.filter(Exists(cites_kind))
+        return queryset
+
+
+class CitedSourceFilter(admin.SimpleListFilter):
+    """The claims citing one source; offered only when reached from that source's page."""
+
+    title = "cited source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value or not value.isdigit():
+            return []
+        title = Source.objects.filter(pk=value).values_list("title", flat=True).first()
+        return [(value, title)] if title else []
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            cites = Citation.objects.filter(claim=OuterRef("pk"), source_id=self.value())
+            return queryset.filter(Exists(cites))
+        return queryset
+
+
+class CitationInline(admin.TabularInline):
+    model = Citation
+    formset = CitationInlineFormSet
+    fields = ["source", "quote", "locator", "retrieved_date"]
+    autocomplete_fields = ["source"]
+    extra = 1
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    form = ClaimAdminForm
+    inlines = [CitationInline]
+    list_display = [
+        "__str__",
+        "framework",
+        "feature",
+        "key",
+        "support",
+        "status",
+        "rank",
+        "citation_count",
+        "updated_at",
+    ]
+    list_select_related = ["framework", "feature"]
+    list_filter = [
+        "status",
+        "support",
+        "rank",
+        "framework",
+        "feature__category",
+        SourceKindFilter,
+        CitationPresenceFilter,
+        CitedSourceFilter,
+    ]
+    search_fields = ["framework__name", "feature__name", "key", "statement", "value"]
+    autocomplete_fields = ["framework", "feature"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "framework",
+                    "feature",
+                    "key",
+                    "statement",
+                    "support",
+                    "value",
+                    "status",
+                    "rank",
+                    "version",
+                ]
+            },
+        ),
+        (
+            "Details",
+            {
+                "fields": ["note", "as_of_version", "valid_until", "updated_at"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    history_list_display = ["status", "support", "rank"]
+    actions = ["publish", "send_to_review", "retract"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+
+    def revert_disabled(self, request, obj=None):
+        # A revert saves the claim without its citations inline, so it could republish a claim
+        # whose citations were deleted since: the history is for reading here.
+        return True
+
+    @admin.display(description="citations", ordering="citation_count")
+    def citation_count(self, claim):
+        return claim.citation_count
+
+    @admin.action(description="Publish selected claims", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.PUBLISHED, "published")
+
+    @admin.action(description="Send selected claims to review", permissions=["change"])
+    def send_to_review(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.REVIEW, "sent to review")
+
+    @admin.action(description="Retract selected claims", permissions=["change"])
+    def retract(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.RETRACTED, "retracted")
+
+    def _set_status(self, request, queryset, status, done):
+        # A fresh query without the changelist's annotation, so rows are plain claims.
+        claims = Claim.objects.filter(pk__in=queryset.values("pk")).select_related(
+            "framework", "feature"
+        )
+        result = services.claims_set_status(claims=claims, status=status)
+        if result.changed:
+            self.message_user(request, f"{len(result.changed)} claim(s) {done}.", messages.SUCCESS)
+        if result.unchanged:
+            self.message_user(
+                request, f"{len(result.unchanged)} claim(s) were already {done}.", messages.INFO
+            )
+        if result.refused:
+            reasons = format_html_join(
+                "",
+                '<li><a href="{}">{}</a>: {}</li>',
+                (
+                    (
+                        reverse("admin:knowledge_claim_change", args=[claim.pk]),
+                        services.claim_label(claim),
+                        " ".join(errors),
+                    )
+                    for claim, errors in result.refused
+                ),
+            )
+            self.message_user(
+                request,
+                format_html(
+                    "{} claim(s) were not {} and are unchanged:<ul>{}</ul>",
+                    len(result.refused),
+                    done,
+                    reasons,
+                ),
+                messages.ERROR,
+            )
+
+
+@admin.register(Citation)
+class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
+    list_display = ["__str__", "claim_cell", "source", "locator", "has_quote", "retrieved_date"]
+    list_select_related = ["claim__framework", "claim__feature", "source"]
+    list_filter = ["source__kind", "claim__status", "retrieved_date"]
+    search_fields = ["quote", "locator", "source__title", "claim__framework__name"]
+    autocomplete_fields = ["claim", "source"]
+    fieldsets = [
+        (None, {"fields": ["claim", "source", "quote", "locator"]}),
+        ("Retrieval", {"fields": ["retrieved_date"], "classes": ["collapse"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a citation to another claim could leave a published claim unsourced; add a
+        # new citation to the other claim instead.
+        return ["claim"] if obj is not None else []
+
+    @admin.display(description="claim", ordering="claim__framework__name")
+    def claim_cell(self, citation):
+        return services.claim_label(citation.claim)
+
+    @admin.display(description="quote", boolean=True)
+    def has_quote(self, citation):
+        return bool(citation.quote)
+
+    def delete_refusal(self, objs):
+        claims = services.citations_delete_blockers(objs)
+        if not claims:
+            return None
+        return format_html(
+            "{} These published claims would be left without a citation:{}"
+            "Add another citation to them, or send them to review, first.",
+            services.UNSOURCED_MESSAGE,
+            claim_links(claims),
+        )

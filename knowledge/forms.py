@@ -1,0 +1,159 @@
+"""Admin forms for claims: the publish rule on the citations inline, and no lost updates."""
+
+from datetime import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+
+from .models import Claim, ClaimStatus
+from .services import claim_publish_errors
+
+# Fields a curator edits on the claim form, compared when two curators edit the same claim.
+CLAIM_FORM_FIELDS = [
+    "framework",
+    "feature",
+    "key",
+    "statement",
+    "support",
+    "value",
+    "note",
+    "as_of_version",
+    "valid_until",
+    "status",
+    "rank",
+]
+
+
+class CitationInlineFormSet(forms.BaseInlineFormSet):
+    """The claim's citations; refuses to leave a published claim without one.
+
+    The rule is checked here rather than on the claim form because the admin saves the claim
+    before its inline rows: only the formset knows how many citations will remain.
+    """
+
+    def clean(self):
+        super().clean()
+        claim = self.instance
+        if claim.status != ClaimStatus.PUBLISHED:
+            return
+        # Empty extra rows have no source; rows marked for deletion will not remain.
+        remaining = sum(
+            1
+            for form in self.forms
+            if form.cleaned_data.get("source") and not self._should_delete_form(form)
+        )
+        # The claim form validates the model's constraints itself; only the rule is ours.
+        errors = claim_publish_errors(claim, citation_count=remaining, check_constraints=False)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ClaimAdminForm(forms.ModelForm):
+    """The claim form, with optimistic locking.
+
+    `version` carries the `updated_at` the form was rendered with. On save, the claim row is
+    read again under SELECT … FOR UPDATE (inside the admin's transaction); if it changed
+    meanwhile the save is refused with the fields another curator changed, old → new, taken
+    from the claim's history. The refused form then carries the new version, so saving again
+    deliberately replaces the other curator's values.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Claim
+        fields = CLAIM_FORM_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk:
+            self._refuse_stale_version()
+        return cleaned_data
+
+    def _refuse_stale_version(self):
+        current = Claim.objects.select_for_update().get(pk=self.instance.pk)
+        started_from = _parse_version(self.cleaned_data.get("version"))
+        if started_from == current.updated_at:
+            return
+        # Let a second, deliberate save go through.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = current.updated_at.isoformat()
+        if started_from is None:
+            raise ValidationError(
+                "This form does not say which version of the claim it was opened on. "
+                "Check the values below and save again."
+            )
+        raise ValidationError(_conflict_message(current, started_from))
+
+
+def _parse_version(value):
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _conflict_message(current, started_from):
+    history = current.history.select_related("history_user")
+    then = history.filter(updated_at=started_from).order_by("-history_id").first()
+    latest = history.order_by("-history_id").first()
+    who = ""
+    if latest is not None and latest.history_user is not None:
+        who = f" by {latest.history_user.get_username()}"
+    intro = format_html(
+        "Another curator changed this claim{} at {} while you were editing it, "
+        "so your changes were not saved.",
+        who,
+        current.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+    )
+    advice = (
+        "Check the values below (they are still yours); saving again replaces the other "
+        "curator's values with yours."
+    )
+    if then is None:
+        return format_html("{} Its history does not show what changed. {}", intro, advice)
+    changes = _changed_fields(then, current)
+    if not changes:
+        return format_html("{} {}", intro, advice)
+    items = format_html_join("", "<li>{}: {} → {}</li>", changes)
+    return format_html("{} What changed meanwhile:<ul>{}</ul>{}", intro, items, advice)
+
+
+def _changed_fields(then, current):
+    """(field name, old value, new value) for each form field that differs, as displayed."""
+    rows = []
+    names = {}
+    for name in CLAIM_FORM_FIELDS:
+        model_field = Claim._meta.get_field(name)
+        attname = model_field.attname
+        old, new = getattr(then, attname), getattr(current, attname)
+        if old == new:
+            continue
+        if model_field.is_relation:
+            names.setdefault(model_field.related_model, set()).update({old, new})
+        rows.append((model_field, old, new))
+    # One query per related model that changed, never per row.
+    labels = {
+        model: dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+        for model, ids in names.items()
+    }
+    result = []
+    for model_field, old, new in rows:
+        if model_field.is_relation:
+            known = labels[model_field.related_model]
+            old, new = known.get(old, old), known.get(new, new)
+        elif model_field.choices:
+            choices = dict(model_field.flatchoices)
+            old, new = choices.get(old, old), choices.get(new, new)
+        result.append((model_field.verbose_name, _shown(old), _shown(new)))
+    return result
+
+
+def _shown(value):
+    return "(empty)" if value in (None, "") else f"“{value}”"
