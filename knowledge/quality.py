@@ -1,0 +1,196 @@
+"""Data-quality checks of the knowledge base, behind `manage.py checkkb`.
+
+Each check runs one query (or one per table it reads), never one per object, and yields
+Findings. Errors are states the public pages must not show: a published claim without a
+citation breaks the site's one promise, and a cell whose published claims disagree with none
+preferred leaves the matrix no claim to headline. Warnings are curators' chores: a citation
+with no quote, a source nobody has checked for a year, two sources that look like one.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Citation, Claim, ClaimRank, Source
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    check: str
+    message: str
+    object: str
+    admin_url: str
+
+    def as_dict(self):
+        data = asdict(self)
+        del data["severity"]
+        return data
+
+
+def _admin_url(model_name, pk):
+    return reverse(f"admin:knowledge_{model_name}_change", args=[pk])
+
+
+def _claim_name(claim):
+    return f"Claim #{claim.pk} {claim.framework.name} / {claim.feature.name} ({claim.key})"
+
+
+def published_claims_without_citation():
+    claims = (
+        Claim.objects.published()
+        .filter(~Exists(Citation.objects.filter(claim=OuterRef("pk"))))
+        .select_related("framework", "feature")
+    )
+    for claim in claims:
+        yield Finding(
+            ERROR,
+            "published-without-citation",
+            f"{_claim_name(claim)} is published without any citation: "
+            "add one or send it back to review.",
+            _claim_name(claim),
+            _admin_url("claim", claim.pk),
+        )
+
+
+def cells_with_disagreeing_claims():
+    """Cells whose published, non-deprecated claims give different support levels.
+
+    Disagreement is allowed (sources do disagree, and the cell shows both), so it is a
+    warning when one claim is preferred; with none preferred it is an error, because the
+    matrix cannot tell which claim the cell shows first.
+    """
+    claims = (
+        Claim.objects.published()
+        .exclude(rank=ClaimRank.DEPRECATED)
+        .select_related("framework", "feature")
+        .order_by("framework_id", "feature_id", "pk")
+    )
+    cells = defaultdict(list)
+    for claim in claims:
+        cells[claim.framework_id, claim.feature_id].append(claim)
+    for cell_claims in cells.values():
+        levels = sorted({claim.support for claim in cell_claims})
+        if len(levels) < 2:
+            continue
+        preferred = [claim for claim in cell_claims if claim.rank == ClaimRank.PREFERRED]
+        first = preferred[0] if preferred else cell_claims[0]
+        cell = f"{first.framework.name} / {first.feature.name}"
+        listed = ", ".join(f"#{claim.pk} says {claim.support}" for claim in cell_claims)
+        if preferred:
+            yield Finding(
+                WARNING,
+                "cell-disagreement",
+                f"{cell}: published claims disagree ({listed}); "
+                f"the preferred #{first.pk} is shown first.",
+                cell,
+                _admin_url("claim", first.pk),
+            )
+        else:
+            yield Finding(
+                ERROR,
+                "cell-disagreement-unresolved",
+                f"{cell}: published claims disagree ({listed}) and none is preferred: "
+                "mark one preferred, deprecate one, or send one back to review.",
+                cell,
+                _admin_url("claim", first.pk),
+            )
+
+
+def citations_without_quote():
+    citations = Citation.objects.filter(quote="").select_related(
+        "source", "claim__framework", "claim__feature"
+    )
+    for citation in citations:
+        yield Finding(
+            WARNING,
+            "citation-without-quote",
+            f"Citation #{citation.pk} of {_claim_name(citation.claim)} cites "
+            f"“{citation.source.title}” without quoting the passage.",
+            f"Citation #{citation.pk} of {_claim_name(citation.claim)}",
+            _admin_url("citation", citation.pk),
+        )
+
+
+def stale_sources(*, today=None):
+    today = today or timezone.localdate()
+    days = settings.CITEGRID_SOURCE_STALE_DAYS
+    cutoff = today - timedelta(days=days)
+    for source in Source.objects.filter(accessed_date__isnull=True).only("title"):
+        yield Finding(
+            WARNING,
+            "source-never-accessed",
+            f"Source #{source.pk} “{source.title}” has never been accessed (no date): "
+            "check that it still says what we quote.",
+            f"Source #{source.pk} “{source.title}”",
+            _admin_url("source", source.pk),
+        )
+    for source in Source.objects.filter(accessed_date__lt=cutoff).only("title", "accessed_date"):
+        yield Finding(
+            WARNING,
+            "source-stale",
+            f"Source #{source.pk} “{source.title}” was last accessed on "
+            f"{source.accessed_date:%Y-%m-%d}, over {days} days ago: "
+            "check that it still says what we quote.",
+            f"Source #{source.pk} “{source.title}”",
+            _admin_url("source", source.pk),
+        )
+
+
+def normalised_url(url):
+    """The URL as a reader would compare it: no scheme, no "www.", no trailing slash, any case."""
+    url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url.strip().lower())
+    url = re.sub(r"^www\.", "", url)
+    return url.rstrip("/")
+
+
+def _normalised_text(text):
+    return " ".join(text.lower().split())
+
+
+def duplicate_sources():
+    rows = Source.objects.order_by("pk").values_list("pk", "title", "url", "publisher")
+    groups = defaultdict(list)
+    for pk, title, url, publisher in rows:
+        if url:
+            groups["URL", normalised_url(url)].append((pk, title))
+        groups["title and publisher", _normalised_text(title), _normalised_text(publisher)].append(
+            (pk, title)
+        )
+    for key, sources in groups.items():
+        if len(sources) < 2:
+            continue
+        (first_pk, first_title), others = sources[0], sources[1:]
+        numbers = ", ".join(f"#{pk}" for pk, _ in others)
+        yield Finding(
+            WARNING,
+            "duplicate-source",
+            f"Source #{first_pk} “{first_title}” has the same {key[0]} as source(s) "
+            f"{numbers}: merge them into one.",
+            f"Source #{first_pk} “{first_title}”",
+            _admin_url("source", first_pk),
+        )
+
+
+CHECKS = [
+    published_claims_without_citation,
+    cells_with_disagreeing_claims,
+    citations_without_quote,
+    stale_sources,
+    duplicate_sources,
+]
+
+
+def run_checks():
+    """Every finding of every check, errors first."""
+    findings = [finding for check in CHECKS for finding in check()]
+    return sorted(findings, key=lambda finding: finding.severity != ERROR)
