@@ -8,6 +8,7 @@ of queries however many rows the table holds (tests/knowledge/test_admin_queries
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, ProtectedError
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -31,6 +32,9 @@ from .models import (
 LISTED_CLAIMS = 50
 
 LAST_CHANGED_FILTER = ("updated_at", admin.DateFieldListFilter)
+
+# A curator pasting "docs.example.org/x" means the https page (Django 6 makes this the default).
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 def claim_links(claims, *, total=None):
@@ -146,6 +150,7 @@ class FeatureAdmin(admin.ModelAdmin):
 class FrameworkAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "language", "licence", "latest_version", "claim_count"]
     list_filter = ["language", "licence", LAST_CHANGED_FILTER]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
@@ -175,6 +180,7 @@ class FrameworkAdmin(admin.ModelAdmin):
 class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "publisher", "accessed_date", "claim_count"]
     list_filter = ["kind", "accessed_date", LAST_CHANGED_FILTER]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     search_fields = ["title", "url", "publisher", "author"]
     readonly_fields = ["citing_claims"]
     fieldsets = [
