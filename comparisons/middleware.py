@@ -1,0 +1,124 @@
+"""Conditional requests and a shared page cache for the public comparison pages.
+
+For an anonymous GET or HEAD of a page in the `comparisons` namespace, the answer depends only
+on the stored content and the URL. So before the view runs (before any database read):
+
+- the ETag is derived from the content version, scheme, host and full path; a matching
+  If-None-Match gets 304 at once;
+- a GET is answered from the cache when the same page was rendered under the same version.
+
+A 200 that sets no cookie is stored with its headers (inner middleware such as
+X-Frame-Options add headers on the way out, which a cache hit must repeat). Bodies are stored
+under the hash of their bytes, so any number of URLs that render the same page (ignored query
+parameters, say) share one copy.
+
+Requests with a session or messages cookie skip all of this: a signed-in curator's page can
+differ (and a message must show once), so it is rendered every time.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags, quote_etag
+
+from .cache import ENTRY_TIMEOUT, content_version, versioned_key
+
+NAMESPACE = "comparisons"
+# The request's cookies that can change what a page shows.
+PERSONAL_COOKIES = (
+    settings.SESSION_COOKIE_NAME,
+    getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
+)
+# Headers a cache hit must not repeat: computed per response, or set by outer middleware.
+SKIPPED_HEADERS = {"set-cookie", "etag", "cache-control", "content-security-policy"}
+CACHE_CONTROL = {"max_age": 0, "must_revalidate": True}
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.applies(request):
+            return self.get_response(request)
+        # Host validation (ALLOWED_HOSTS) must happen before a cached page can answer.
+        address = (request.scheme, request.get_host(), request.get_full_path())
+        # Read the version before the view reads the database: a page built from rows older
+        # than this version must never be stored under it.
+        version = content_version()
+        etag = quote_etag(versioned_key("etag", *address, version=version).rsplit(":", 1)[1])
+        etag = f"W/{etag}"
+        if self.matches(request, etag):
+            return self.validated(HttpResponseNotModified(), etag)
+        page_key = versioned_key("page", *address, version=version)
+        response = self.from_cache(page_key) if request.method == "GET" else None
+        if response is None:
+            response = self.get_response(request)
+            if not self.shareable(response):
+                return response
+            if request.method == "GET" and not response.streaming:
+                self.store(page_key, response)
+        return self.validated(response, etag)
+
+    @staticmethod
+    def validated(response, etag):
+        response.headers["ETag"] = etag
+        patch_cache_control(response, **CACHE_CONTROL)
+        # A shared cache must not hand this anonymous page to a signed-in curator.
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    @staticmethod
+    def applies(request):
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if any(name in request.COOKIES for name in PERSONAL_COOKIES):
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.namespace == NAMESPACE
+
+    @staticmethod
+    def matches(request, etag):
+        header = request.headers.get("If-None-Match")
+        if not header:
+            return False
+        # Weak comparison (RFC 9110 § 13.1.2), as for every GET.
+        wanted = {tag.removeprefix("W/") for tag in parse_etags(header)}
+        return "*" in wanted or etag.removeprefix("W/") in wanted
+
+    @staticmethod
+    def shareable(response):
+        return response.status_code == 200 and not response.cookies
+
+    @staticmethod
+    def store(page_key, response):
+        body = response.content
+        body_key = f"citegrid:body:{hashlib.blake2b(body, digest_size=16).hexdigest()}"
+        headers = [
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in SKIPPED_HEADERS
+        ]
+        cache.set(body_key, body, ENTRY_TIMEOUT)
+        cache.set(page_key, (body_key, headers), ENTRY_TIMEOUT)
+
+    @staticmethod
+    def from_cache(page_key):
+        entry = cache.get(page_key)
+        if entry is None:
+            return None
+        body_key, headers = entry
+        body = cache.get(body_key)
+        if body is None:
+            return None
+        response = HttpResponse(body)
+        for name, value in headers:
+            response.headers[name] = value
+        return response
