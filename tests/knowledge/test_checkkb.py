@@ -1,0 +1,184 @@
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command, load_command_class
+from django.utils import timezone
+
+from knowledge import quality
+from knowledge.models import ClaimRank, ClaimStatus
+from tests.factories import make_citation, make_claim, make_feature, make_framework, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+def run_checkkb(*args):
+    """(exit status, stdout) of `manage.py checkkb ARGS`, as the shell would see them."""
+    command = load_command_class("knowledge", "checkkb")
+    out, err = StringIO(), StringIO()
+    command.stdout._out, command.stderr._out = out, err
+    try:
+        command.run_from_argv(["manage.py", "checkkb", *args])
+    except SystemExit as exit:
+        return exit.code, out.getvalue()
+    return 0, out.getvalue()
+
+
+def checks_of(report, severity):
+    return sorted(item["check"] for item in report[severity])
+
+
+def fresh_source(**fields):
+    return make_source(accessed_date=timezone.localdate(), **fields)
+
+
+def test_warnings_alone_exit_0():
+    make_citation(claim=make_claim(citations=0), source=fresh_source(), quote="")
+    code, out = run_checkkb()
+    assert code == 0
+    assert "WARNINGS (1)" in out and "ERRORS" not in out
+    assert "[citation-without-quote]" in out
+    assert "/admin/knowledge/citation/" in out
+
+
+def test_nothing_wrong_reports_nothing():
+    make_citation(claim=make_claim(citations=0), source=fresh_source())
+    code, out = run_checkkb("--format", "json")
+    assert (code, json.loads(out)) == (0, {"errors": [], "warnings": []})
+
+
+def test_a_published_claim_without_citation_is_an_error_with_its_admin_url():
+    claim = make_claim(citations=0, support="unknown")
+    make_claim(citations=0, status=ClaimStatus.DRAFT)  # drafts may be unsourced
+    code, out = run_checkkb("--format", "json")
+    assert code == 1
+    [error] = json.loads(out)["errors"]
+    assert error["check"] == "published-without-citation"
+    assert error["admin_url"] == f"/admin/knowledge/claim/{claim.pk}/change/"
+    assert error["object"].startswith(f"Claim #{claim.pk} ")
+    assert "without any citation" in error["message"]
+
+
+def test_text_output_is_readable_and_exits_1_on_errors():
+    claim = make_claim(citations=0)
+    code, out = run_checkkb()
+    assert code == 1
+    assert "ERRORS (1)" in out
+    assert f"/admin/knowledge/claim/{claim.pk}/change/" in out
+    assert "1 error(s), 0 warning(s)." in out
+
+
+def test_disagreeing_cells_are_errors_without_a_preferred_claim_and_warnings_with_one():
+    source = fresh_source()
+    unresolved = make_framework(), make_feature()
+    resolved = make_framework(), make_feature()
+    agreeing = make_framework(), make_feature()
+    for (framework, feature), ranks in (
+        (unresolved, [ClaimRank.NORMAL, ClaimRank.NORMAL]),
+        (resolved, [ClaimRank.PREFERRED, ClaimRank.NORMAL]),
+    ):
+        for key, (rank, support) in zip("ab", zip(ranks, ["yes", "no"], strict=True), strict=True):
+            claim = make_claim(
+                framework=framework,
+                feature=feature,
+                key=key,
+                rank=rank,
+                support=support,
+                citations=0,
+            )
+            make_citation(claim=claim, source=source)
+    for key, rank, support in (("a", ClaimRank.NORMAL, "yes"), ("b", ClaimRank.DEPRECATED, "no")):
+        claim = make_claim(
+            framework=agreeing[0],
+            feature=agreeing[1],
+            key=key,
+            rank=rank,
+            support=support,
+            citations=0,
+        )
+        make_citation(claim=claim, source=source)
+    code, out = run_checkkb("--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert checks_of(report, "errors") == ["cell-disagreement-unresolved"]
+    assert checks_of(report, "warnings") == ["cell-disagreement"]
+    [error] = report["errors"]
+    assert error["object"] == f"{unresolved[0].name} / {unresolved[1].name}"
+
+
+def test_stale_and_never_accessed_sources_are_warnings(settings):
+    settings.CITEGRID_SOURCE_STALE_DAYS = 30
+    today = timezone.localdate()
+    stale = make_source(accessed_date=today - timedelta(days=31))
+    never = make_source(accessed_date=None)
+    make_source(accessed_date=today - timedelta(days=30))
+    code, out = run_checkkb("--format", "json")
+    warnings = {item["check"]: item for item in json.loads(out)["warnings"]}
+    assert code == 0
+    assert set(warnings) == {"source-stale", "source-never-accessed"}
+    assert warnings["source-stale"]["admin_url"] == f"/admin/knowledge/source/{stale.pk}/change/"
+    assert "over 30 days ago" in warnings["source-stale"]["message"]
+    assert warnings["source-never-accessed"]["admin_url"].endswith(f"/{never.pk}/change/")
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"url": "http://www.Example.org/Docs/"},
+        {"url": "https://example.org/docs/"},
+        {"url": "", "title": "Docs", "publisher": "Example"},
+    ],
+)
+def test_duplicate_sources_are_warnings(other):
+    first = fresh_source(url="https://example.org/docs", title="Docs", publisher="Example")
+    second = fresh_source(**{"title": "Other title", **other})
+    code, out = run_checkkb("--format", "json")
+    [warning] = json.loads(out)["warnings"]
+    assert code == 0
+    assert warning["check"] == "duplicate-source"
+    assert warning["admin_url"] == f"/admin/knowledge/source/{first.pk}/change/"
+    assert f"#{second.pk}" in warning["message"]
+
+
+def test_different_pages_of_one_site_are_not_duplicates():
+    fresh_source(url="https://example.org/docs/a")
+    fresh_source(url="https://example.org/docs/b")
+    assert list(quality.duplicate_sources()) == []
+
+
+def build_problems(count):
+    source = make_source(accessed_date=None)
+    for _ in range(count):
+        make_claim(citations=0)
+        make_citation(claim=make_claim(citations=0), source=make_source(), quote="")
+        framework, feature = make_framework(), make_feature()
+        for key, support in (("a", "yes"), ("b", "no")):
+            claim = make_claim(
+                framework=framework, feature=feature, key=key, support=support, citations=0
+            )
+            make_citation(claim=claim, source=source)
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_checks_run_a_fixed_number_of_queries(count, django_assert_max_num_queries):
+    """Guards against a per-finding query: reading a claim's framework and feature, or a
+    citation's source, for the message of each finding instead of selecting them."""
+    build_problems(count)
+    with django_assert_max_num_queries(6):
+        findings = quality.run_checks()
+    assert len(findings) >= 4 * count
+
+
+def test_help_says_what_is_an_error_and_what_a_warning():
+    out = StringIO()
+    command = load_command_class("knowledge", "checkkb")
+    command.create_parser("manage.py", "checkkb").print_help(out)
+    text = out.getvalue()
+    assert "ERRORS (exit status 1)" in text and "WARNINGS" in text
+
+
+def test_call_command_raises_on_errors():
+    make_claim(citations=0)
+    with pytest.raises(Exception, match="1 error"):
+        call_command("checkkb", stdout=StringIO())
