@@ -1,16 +1,110 @@
-"""Placeholders: the public-site work replaces each with the real view."""
+"""Public pages of single things and their lists: frameworks, features, categories, tags,
+claims, sources; and the site search.
 
+Views stay thin: parse the URL or query string, call a selector, render. None of them reads
+the session or the user, so every page is the same for everyone and can be cached.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import render
+
+from comparisons import selectors
+from comparisons.feeds import ClaimsFeed
+from comparisons.search import SearchForm
+
+__all__ = [
+    "ClaimsFeed",
+    "category_detail",
+    "claim_detail",
+    "feature_detail",
+    "feature_list",
+    "framework_detail",
+    "framework_list",
+    "search",
+    "source_detail",
+    "source_list",
+    "tag_detail",
+]
+
+SOURCES_PER_PAGE = 100
+CITATIONS_PER_PAGE = 50
 
 
-def _not_built_yet(request, **kwargs):
-    raise Http404("Not built yet.")
+def _get_or_404(selector, **lookup):
+    try:
+        return selector(**lookup)
+    except ObjectDoesNotExist as exc:
+        raise Http404("No such page.") from exc
 
 
-framework_list = framework_detail = feature_list = feature_detail = _not_built_yet
-category_detail = tag_detail = claim_detail = source_list = source_detail = search = _not_built_yet
+def framework_list(request):
+    frameworks = list(selectors.framework_list_get())
+    return render(request, "comparisons/framework_list.html", {"frameworks": frameworks})
 
 
-class ClaimsFeed:
-    def __call__(self, request, **kwargs):
-        raise Http404("Not built yet.")
+def framework_detail(request, slug):
+    framework = _get_or_404(selectors.framework_detail_get, slug=slug)
+    groups = selectors.claims_for_framework(framework=framework)
+    return render(
+        request,
+        "comparisons/framework_detail.html",
+        {"framework": framework, "groups": groups},
+    )
+
+
+def feature_list(request):
+    categories = selectors.feature_list_get()
+    return render(request, "comparisons/feature_list.html", {"categories": categories})
+
+
+def feature_detail(request, slug):
+    feature = _get_or_404(selectors.feature_detail_get, slug=slug)
+    cells = selectors.feature_row(feature=feature)
+    return render(request, "comparisons/feature_detail.html", {"feature": feature, "cells": cells})
+
+
+def category_detail(request, slug):
+    category = _get_or_404(selectors.category_detail_get, slug=slug)
+    features = list(selectors.category_features(category=category))
+    return render(
+        request,
+        "comparisons/category_detail.html",
+        {"category": category, "features": features},
+    )
+
+
+def tag_detail(request, slug):
+    tagged = _get_or_404(selectors.tag_detail_get, slug=slug)
+    return render(request, "comparisons/tag_detail.html", {"tagged": tagged})
+
+
+def claim_detail(request, pk):
+    detail = _get_or_404(selectors.claim_detail_get, pk=pk)
+    return render(request, "comparisons/claim_detail.html", {"detail": detail})
+
+
+def source_list(request):
+    # get_page, not page: a missing, non-numeric or too large ?page= shows a real page, never
+    # an error.
+    page = Paginator(selectors.source_list_get(), SOURCES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "comparisons/source_list.html", {"page": page})
+
+
+def source_detail(request, pk):
+    source = _get_or_404(selectors.source_detail_get, pk=pk)
+    page = Paginator(selectors.source_claims(source=source), CITATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "comparisons/source_detail.html", {"source": source, "page": page})
+
+
+def search(request):
+    form = SearchForm(request.GET)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        results = selectors.search_run(query=form.cleaned_data["q"])
+    return render(request, "comparisons/search.html", {"form": form, "results": results})

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
 
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from taggit.models import Tag
 
+from comparisons import search
 from knowledge.models import (
     Category,
     Citation,
@@ -58,11 +60,16 @@ def framework_list_get() -> QuerySet[Framework]:
     ).order_by("name")
 
 
+def _sorted_tags(item) -> list[Tag]:
+    # taggit refuses a Prefetch with its own queryset, so tags are read and ordered here.
+    return list(item.tags.order_by("name"))
+
+
 def framework_detail_get(*, slug: str) -> Framework:
     """The framework with its tags in `tag_list`; raises Framework.DoesNotExist."""
-    return Framework.objects.prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list")
-    ).get(slug=slug)
+    framework = Framework.objects.get(slug=slug)
+    framework.tag_list = _sorted_tags(framework)
+    return framework
 
 
 @dataclass(frozen=True)
@@ -107,13 +114,9 @@ def feature_list_get() -> list[Category]:
 
 def feature_detail_get(*, slug: str) -> Feature:
     """The feature with its category and its tags in `tag_list`; raises Feature.DoesNotExist."""
-    return (
-        Feature.objects.select_related("category")
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list")
-        )
-        .get(slug=slug)
-    )
+    feature = Feature.objects.select_related("category").get(slug=slug)
+    feature.tag_list = _sorted_tags(feature)
+    return feature
 
 
 @dataclass(frozen=True)
@@ -312,4 +315,13 @@ def source_claims(*, source: Source) -> QuerySet[Citation]:
         Citation.objects.filter(source=source, claim__status=ClaimStatus.PUBLISHED)
         .select_related("claim__framework", "claim__feature")
         .order_by("claim__framework__name", "claim__feature__name", "claim__key", "pk")
+    )
+
+
+def search_run(*, query: str, limit: int = search.RESULTS_PER_KIND) -> search.SearchResults:
+    """Up to `limit` matches of each kind for `query`, a cleaned, non-empty search string."""
+    backend = search.backend_for(connection.vendor)
+    return search.SearchResults(
+        query=query,
+        **{name: backend.find(kind, query, limit) for name, kind in search.search_kinds().items()},
     )

@@ -1,7 +1,16 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from comparisons.site_views import robots_txt
+from comparisons.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("", include("comparisons.urls")),
 ]
+
+handler404 = "comparisons.site_views.page_not_found"
+handler500 = "comparisons.site_views.server_error"

@@ -1,0 +1,38 @@
+"""How a support level is shown: always a symbol and a text label, never colour alone."""
+
+from dataclasses import dataclass
+
+from knowledge.models import SupportLevel
+
+SUPPORT_SYMBOLS = {
+    SupportLevel.YES: "✓",
+    SupportLevel.PARTIAL: "◐",
+    SupportLevel.EXTENSION: "+",
+    SupportLevel.NO: "✗",
+    SupportLevel.UNKNOWN: "?",
+    SupportLevel.NOT_APPLICABLE: "–",
+}
+
+
+@dataclass(frozen=True)
+class SupportDisplay:
+    level: str
+    symbol: str
+    label: str
+    # A CSS class name: "n/a" is not a valid identifier.
+    css_class: str
+
+
+def support_display(level: str) -> SupportDisplay:
+    if level in SupportLevel.values:
+        known = SupportLevel(level)
+        return SupportDisplay(
+            level=level,
+            symbol=SUPPORT_SYMBOLS[known],
+            label=str(known.label),
+            css_class="support--" + ("na" if known == SupportLevel.NOT_APPLICABLE else level),
+        )
+    # A stored value that is no longer a choice is shown as it is, plainly marked unknown.
+    return SupportDisplay(
+        level=level, symbol="?", label=str(level) or "Unknown", css_class="support--unknown"
+    )

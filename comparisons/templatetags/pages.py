@@ -1,0 +1,41 @@
+"""Template tags of the public site's layout: canonical link, navigation, support badges."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+from comparisons.support import support_display
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """The page's absolute URL without query string, or "" where there is no request (500)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return request.build_absolute_uri(request.path)
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context, url_name, label):
+    """A navigation link, marked as the current page when the request is at or under it."""
+    url = reverse(url_name)
+    request = context.get("request")
+    if request is not None and request.path.startswith(url) and url != "/":
+        return format_html('<a href="{}" aria-current="page">{}</a>', url, label)
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
+@register.inclusion_tag("comparisons/_support.html")
+def support_badge(level):
+    """`{% support_badge claim.support %}`: the level's symbol and label, in one span."""
+    return {"support": support_display(level)}
+
+
+@register.filter
+def http_url(url):
+    """`url` if it is a web address, else "": a link is only ever made to http(s)."""
+    text = str(url or "")
+    return text if text.lower().startswith(("http://", "https://")) else ""
