@@ -1,15 +1,161 @@
-"""Placeholders: the public-site work replaces each with the real view."""
+"""The public comparison pages: home, the matrix and its exports, head-to-head, curated ones.
 
-from django.http import Http404
-from django.shortcuts import render
+Views stay thin: parse the URL, call a selector, render. Every page reads through
+`selectors.matrix_filtered`, so a page, its CSV and its JSON always hold the same rows.
+"""
+
+import csv
+from urllib.parse import parse_qsl, urlencode
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from . import charts, exports, selectors
+from .models import Comparison
+
+# More columns than this are no longer a head-to-head; /matrix/ shows them all.
+MAX_COMPARED = 8
 
 
+def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
+    return {
+        "filter": result.filterset,
+        "matrix": result.matrix,
+        "query": result.query,
+        "legend": selectors.support_legend(),
+        **extra,
+    }
+
+
+def _export_query(result, frameworks, category_slugs=()) -> str:
+    """The query string that exports exactly these columns with the page's filters."""
+    pairs = [("framework", framework.slug) for framework in frameworks]
+    pairs += parse_qsl(result.query)
+    if category_slugs and not any(name == "category" for name, _ in pairs):
+        pairs += [("category", slug) for slug in category_slugs]
+    return urlencode(pairs)
+
+
+@require_safe
 def home(request):
-    return render(request, "comparisons/home.html")
+    return render(
+        request,
+        "comparisons/home.html",
+        {
+            "comparisons": selectors.comparison_list(featured_only=True),
+            "counts": selectors.knowledge_counts(),
+            "recent_claims": selectors.claim_list_recent(limit=8),
+        },
+    )
 
 
-def _not_built_yet(request, **kwargs):
-    raise Http404("Not built yet.")
+@require_safe
+def matrix(request):
+    result = selectors.matrix_filtered(data=request.GET)
+    return render(
+        request, "comparisons/matrix.html", _matrix_context(result, export_query=result.query)
+    )
 
 
-matrix = matrix_csv = matrix_json = compare = comparison_list = comparison_detail = _not_built_yet
+def _exported(request):
+    """The filtered matrix, or a 400 naming the invalid filters: an export is never silently
+    different from what was asked for."""
+    result = selectors.matrix_filtered(data=request.GET)
+    if not result.filterset.is_valid():
+        errors = "; ".join(
+            f"{name}: {' '.join(messages)}"
+            for name, messages in result.filterset.form.errors.items()
+        )
+        return None, HttpResponseBadRequest(
+            f"Invalid filters, nothing exported. {errors}", content_type="text/plain"
+        )
+    return result, None
+
+
+@require_safe
+def matrix_csv(request):
+    result, error = _exported(request)
+    if error:
+        return error
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="citegrid-matrix.csv"'
+    csv.writer(response).writerows(exports.matrix_csv_rows(result.matrix))
+    return response
+
+
+@require_safe
+def matrix_json(request):
+    result, error = _exported(request)
+    if error:
+        return error
+    payload = exports.matrix_json(
+        result.matrix, query=result.query, absolute=request.build_absolute_uri
+    )
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = 'attachment; filename="citegrid-matrix.json"'
+    return response
+
+
+@require_safe
+def compare(request, slugs):
+    wanted = slugs.split("-vs-")
+    distinct = list(dict.fromkeys(wanted))
+    if not 2 <= len(distinct) <= MAX_COMPARED:
+        raise Http404("Compare two to eight different frameworks.")
+    if len(distinct) != len(wanted):
+        url = reverse("comparisons:compare", kwargs={"slugs": "-vs-".join(distinct)})
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url, permanent=True)
+    frameworks = selectors.framework_columns(slugs=distinct)
+    if len(frameworks) != len(distinct):
+        raise Http404("No framework with that name.")
+    result = selectors.matrix_filtered(
+        data=request.GET, frameworks=frameworks, differing_first=True
+    )
+    return render(
+        request,
+        "comparisons/compare.html",
+        _matrix_context(
+            result,
+            title=" vs ".join(framework.name for framework in frameworks),
+            chart=charts.support_chart(result.matrix.summary),
+            export_query=_export_query(result, frameworks),
+        ),
+    )
+
+
+@require_safe
+def comparison_list(request):
+    return render(
+        request,
+        "comparisons/comparison_list.html",
+        {"comparisons": selectors.comparison_list()},
+    )
+
+
+@require_safe
+def comparison_detail(request, slug):
+    try:
+        comparison = selectors.comparison_get(slug=slug)
+    except Comparison.DoesNotExist:
+        raise Http404("No comparison with that name.") from None
+    result = selectors.matrix_filtered(
+        data=request.GET,
+        frameworks=comparison.frameworks,
+        category_slugs=comparison.category_slugs,
+    )
+    slugs = [framework.slug for framework in comparison.frameworks]
+    return render(
+        request,
+        "comparisons/comparison_detail.html",
+        _matrix_context(
+            result,
+            comparison=comparison,
+            compare_url=reverse("comparisons:compare", kwargs={"slugs": "-vs-".join(slugs)})
+            if 2 <= len(slugs) <= MAX_COMPARED
+            else "",
+            export_query=_export_query(result, comparison.frameworks, comparison.category_slugs),
+        ),
+    )

@@ -1,0 +1,76 @@
+"""Charts drawn on the server as inline SVG: no script, and nothing the CSP forbids.
+
+The CSP allows no inline `style`, so geometry goes in SVG presentation attributes (x, width)
+and colours in CSS classes. Coordinates are whole numbers in a fixed viewBox: the SVG scales to
+its container, and integers render the same whatever the locale.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.models import SupportLevel
+
+from .selectors import SupportSummary
+from .support import support_display
+
+# The levels the summary counts one by one; unknown and not applicable share the last segment.
+CHART_LEVELS = (SupportLevel.YES, SupportLevel.PARTIAL, SupportLevel.EXTENSION, SupportLevel.NO)
+
+WIDTH = 600
+BAR_HEIGHT = 16
+ROW_HEIGHT = 44  # a name line above each bar, then the bar
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: int
+    width: int
+    css: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    label_y: int
+    bar_y: int
+    segments: list[Segment]
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    bar_height: int
+    bars: list[Bar]
+
+
+def _segments(summary: SupportSummary) -> list[tuple[str, str, int]]:
+    parts = []
+    for level in CHART_LEVELS:
+        display = support_display(level)
+        parts.append((display.css_class, display.label, summary.counts.get(level, 0)))
+    rest = summary.total - sum(count for _, _, count in parts)
+    parts.append(("support--unknown", "Unknown or not applicable", rest))
+    return [part for part in parts if part[2]]
+
+
+def support_chart(summaries: Sequence[SupportSummary]) -> BarChart:
+    """One stacked bar per framework: how many of the shown features it has at each level."""
+    bars = []
+    for index, summary in enumerate(summaries):
+        top = index * ROW_HEIGHT
+        segments, done = [], 0
+        for css, label, count in _segments(summary):
+            # Round the running total, not each width, so the segments always fill the bar.
+            x = round(WIDTH * done / summary.total)
+            done += count
+            end = round(WIDTH * done / summary.total)
+            segments.append(Segment(x=x, width=end - x, css=css, label=label, count=count))
+        bars.append(
+            Bar(label=summary.framework.name, label_y=top + 16, bar_y=top + 22, segments=segments)
+        )
+    return BarChart(
+        width=WIDTH, height=max(len(bars) * ROW_HEIGHT, 1), bar_height=BAR_HEIGHT, bars=bars
+    )

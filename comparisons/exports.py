@@ -1,0 +1,99 @@
+"""The matrix as CSV and JSON.
+
+Both are written from the same `Matrix` the page renders, so an export holds exactly the
+page's rows for the same query string.
+"""
+
+from collections.abc import Callable, Iterator
+
+from .selectors import Cell, Footnote, Matrix
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def cell_text(cell: Cell) -> str:
+    """The support label, then the value when there is one: “Built in: Jinja2”."""
+    label = cell.mark.label
+    text = f"{label}: {cell.value}" if cell.value else label
+    if cell.disagree:
+        text += " (sources disagree)"
+    return text
+
+
+def matrix_csv_rows(matrix: Matrix) -> Iterator[list[str]]:
+    """One header row, then one row per feature in page order, one column per framework."""
+    yield ["Category", "Feature", *(framework.name for framework in matrix.frameworks)]
+    for section in matrix.sections:
+        for group in section.groups:
+            for row in group.rows:
+                yield [
+                    _spreadsheet_safe(group.name),
+                    _spreadsheet_safe(row.name),
+                    *(_spreadsheet_safe(cell_text(cell)) for cell in row.cells),
+                ]
+
+
+def _citation(footnote: Footnote, absolute: Callable[[str], str]) -> dict:
+    return {
+        "claim_id": footnote.claim_id,
+        "quote": footnote.quote,
+        "locator": footnote.locator,
+        "source": {
+            "id": footnote.source_id,
+            "title": footnote.source_title,
+            "url": footnote.source_url,
+            "kind": footnote.source_kind,
+            "page": absolute(footnote.source_page),
+        },
+    }
+
+
+def matrix_json(matrix: Matrix, *, query: str, absolute: Callable[[str], str]) -> dict:
+    """The matrix with every cell's claims and their citations; `absolute` makes a path a URL."""
+    by_number = {footnote.number: footnote for footnote in matrix.footnotes}
+
+    def claim(claim) -> dict:
+        return {
+            "id": claim.id,
+            "url": absolute(claim.url),
+            "support": claim.mark.level,
+            "label": claim.mark.label,
+            "value": claim.value,
+            "rank": claim.rank,
+            "citations": [_citation(by_number[n], absolute) for n in claim.footnotes],
+        }
+
+    features = []
+    for section in matrix.sections:
+        for group in section.groups:
+            for row in group.rows:
+                features.append(
+                    {
+                        "slug": row.slug,
+                        "name": row.name,
+                        "category": group.name,
+                        "url": absolute(row.url),
+                        "cells": {
+                            framework.slug: {
+                                "support": cell.support,
+                                "label": cell.mark.label,
+                                "value": cell.value,
+                                "sources_disagree": cell.disagree,
+                                "claims": [claim(c) for c in cell.claims],
+                            }
+                            for framework, cell in zip(matrix.frameworks, row.cells, strict=True)
+                        },
+                    }
+                )
+    return {
+        "filters": query,
+        "frameworks": [
+            {"slug": f.slug, "name": f.name, "url": absolute(f.url)} for f in matrix.frameworks
+        ],
+        "features": features,
+    }

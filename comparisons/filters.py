@@ -1,0 +1,154 @@
+"""The matrix FilterSet: every filter of the matrix, compare and comparison pages, in the URL.
+
+Some filters narrow the features (rows) in SQL: category, tag, text. The others depend on
+which claim each cell *shows* (a preferred claim, else the best-ranked, most recent one), which
+the selector decides in Python from the claims it already read; filtering them in SQL would
+disagree with the page (a row kept for a deprecated claim nobody sees). So the FilterSet
+validates those too, but hands them to the selector as `CellCriteria` instead of filtering.
+
+Choices come from rows the selector has already read, so building and validating the form
+costs no query of its own.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from knowledge.models import Feature, SourceKind, SupportLevel
+
+# A search longer than this is a mistake or an attack; the form says so instead of searching.
+TEXT_MAX_LENGTH = 100
+# Words of the text filter that must all match; more would only slow the query down.
+TEXT_MAX_WORDS = 8
+
+Choices = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class CellCriteria:
+    """Filters applied to the cells the page shows, after the selector has chosen them."""
+
+    framework_slugs: tuple[str, ...] = ()
+    support: frozenset[str] = field(default_factory=frozenset)
+    source_kind: str = ""
+    differ: bool = False
+    hide_unknown: bool = False
+
+
+class MatrixFilter(django_filters.FilterSet):
+    framework = django_filters.MultipleChoiceFilter(
+        label="Frameworks",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The columns; none ticked shows every framework.",
+    )
+    category = django_filters.MultipleChoiceFilter(
+        field_name="category__slug", label="Categories", widget=forms.CheckboxSelectMultiple
+    )
+    tag = django_filters.ChoiceFilter(
+        field_name="tags__slug", label="Tag", empty_label="Any tag", distinct=True
+    )
+    q = django_filters.CharFilter(
+        label="Text",
+        method="filter_text",
+        max_length=TEXT_MAX_LENGTH,
+        help_text="Words in a feature's name or description, or its category's name.",
+    )
+    support = django_filters.MultipleChoiceFilter(
+        label="Support level",
+        choices=SupportLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Rows where at least one framework shows one of these.",
+    )
+    source_kind = django_filters.ChoiceFilter(
+        label="Source kind",
+        choices=SourceKind.choices,
+        empty_label="Any kind",
+        help_text="Rows where a shown claim cites a source of this kind.",
+    )
+    differ = django_filters.BooleanFilter(
+        label="Only rows where the frameworks differ",
+        widget=forms.CheckboxInput,
+        help_text="At least two frameworks with different known support levels.",
+    )
+    hide_unknown = django_filters.BooleanFilter(
+        label="Hide unknown rows",
+        widget=forms.CheckboxInput,
+        help_text="Hide rows where no framework has a published claim.",
+    )
+
+    # Applied by the selector to the cells it shows, never to the feature queryset.
+    CELL_FILTERS = frozenset({"framework", "support", "source_kind", "differ", "hide_unknown"})
+
+    class Meta:
+        model = Feature
+        fields = []  # every filter is declared above
+
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        frameworks: Choices | None,
+        categories: Choices,
+        tags: Choices,
+        **kwargs,
+    ):
+        """`frameworks=None` when the page fixes its columns (compare, curated comparisons)."""
+        super().__init__(data, queryset, **kwargs)
+        if frameworks is None:
+            del self.filters["framework"]
+        else:
+            self.filters["framework"].extra["choices"] = list(frameworks)
+        self.filters["category"].extra["choices"] = list(categories)
+        self.filters["tag"].extra["choices"] = list(tags)
+
+    def filter_queryset(self, queryset: QuerySet[Feature]) -> QuerySet[Feature]:
+        for name, value in self.form.cleaned_data.items():
+            if name not in self.CELL_FILTERS:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split()[:TEXT_MAX_WORDS]:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(category__name__icontains=word)
+            )
+        return queryset
+
+    def _valid(self) -> dict:
+        # Only the fields that validated: an invalid one is shown as an error and ignored.
+        self.is_valid()
+        return self.form.cleaned_data
+
+    def cell_criteria(self) -> CellCriteria:
+        data = self._valid()
+        return CellCriteria(
+            framework_slugs=tuple(data.get("framework") or ()),
+            support=frozenset(data.get("support") or ()),
+            source_kind=data.get("source_kind") or "",
+            differ=bool(data.get("differ")),
+            hide_unknown=bool(data.get("hide_unknown")),
+        )
+
+    def querystring(self) -> str:
+        """The valid filters as a query string: for canonical and export links."""
+        pairs = []
+        for name, value in self._valid().items():
+            if isinstance(value, list | tuple):
+                pairs.extend((name, item) for item in value)
+            elif value is True:
+                pairs.append((name, "on"))
+            elif value:
+                pairs.append((name, value))
+        return urlencode(pairs)
+
+    @property
+    def is_active(self) -> bool:
+        """Whether any filter is set (valid or not): the filter panel then starts open."""
+        return any(self.data.get(name) for name in self.filters)
