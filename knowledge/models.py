@@ -31,6 +31,17 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
+class TaggedItemManager(models.Manager):
+    """Finds a tagging by its natural key (the tagged object's slug, the tag's name).
+
+    taggit's own manager looks up `natural_key_fields`, which these through models do not
+    define, so fixtures with tags could not be loaded on top of themselves without this.
+    """
+
+    def get_by_natural_key(self, object_slug, tag_name):
+        return self.get(content_object__slug=object_slug, tag__name=tag_name)
+
+
 # -- Categories and features ------------------------------------------------------------------
 
 
@@ -62,6 +73,8 @@ class Category(TimeStampedModel):
 
 class TaggedFeature(TaggedItemBase):
     content_object = models.ForeignKey("Feature", on_delete=models.CASCADE)
+
+    objects = TaggedItemManager()
 
     class Meta:
         constraints = [
@@ -109,6 +122,8 @@ class Feature(TimeStampedModel):
 
 class TaggedFramework(TaggedItemBase):
     content_object = models.ForeignKey("Framework", on_delete=models.CASCADE)
+
+    objects = TaggedItemManager()
 
     class Meta:
         constraints = [
