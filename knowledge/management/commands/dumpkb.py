@@ -1,0 +1,58 @@
+"""Write the knowledge base to fixture files, with natural keys, in a stable order."""
+
+from pathlib import Path
+
+from django.apps import apps
+from django.core import serializers
+from django.core.management.base import BaseCommand
+
+from knowledge.loading import DERIVED_FIELD_SUFFIX, FIXTURE_FILES
+
+
+def natural_sort_key(obj):
+    # Natural keys can mix strings and None-free tuples; compare them as strings so the files
+    # come out in the same order on every database.
+    return tuple(str(part) for part in obj.natural_key())
+
+
+class Command(BaseCommand):
+    help = (
+        "Dump the knowledge base (taxonomy, frameworks, sources, claims, comparisons) into "
+        "fixture files with natural keys, sorted by natural key so diffs stay small."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "directory", nargs="?", default="fixtures", help="Where to write (default: fixtures)"
+        )
+
+    def handle(self, *args, directory, **options):
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        for filename, labels in FIXTURE_FILES.items():
+            objects = []
+            for label in labels:
+                model = apps.get_model(label)
+                objects.extend(sorted(model._default_manager.all(), key=natural_sort_key))
+            fields = self._serialized_fields(labels)
+            text = serializers.serialize(
+                "json",
+                objects,
+                indent=2,
+                use_natural_foreign_keys=True,
+                use_natural_primary_keys=True,
+                fields=fields,
+            )
+            (target / filename).write_text(text + "\n", encoding="utf-8")
+            self.stdout.write(f"{target / filename}: {len(objects)} objects")
+
+    @staticmethod
+    def _serialized_fields(labels):
+        """Every field except rendered markdown, which the pre_save receiver derives."""
+        names = set()
+        for label in labels:
+            for field in apps.get_model(label)._meta.get_fields():
+                stored = getattr(field, "concrete", False) or field.many_to_many
+                if stored and not field.name.endswith(DERIVED_FIELD_SUFFIX):
+                    names.add(field.name)
+        return sorted(names)
