@@ -139,10 +139,11 @@ class PostgresBackend:
             ),
         )
         search_query = SearchQuery(query, search_type="websearch", config=TEXT_SEARCH_CONFIG)
+        # Named so as not to clash with model fields (a claim has a `rank`).
         matches = kind.queryset.annotate(
-            document=vector, rank=SearchRank(vector, search_query)
-        ).filter(Q(document=search_query) | _every_word_somewhere(kind, query))
-        return list(matches.order_by("-rank", *kind.ordering)[:limit])
+            search_document=vector, search_rank=SearchRank(vector, search_query)
+        ).filter(Q(search_document=search_query) | _every_word_somewhere(kind, query))
+        return list(matches.order_by("-search_rank", *kind.ordering)[:limit])
 
 
 def backend_for(vendor: str) -> SubstringBackend | PostgresBackend:

@@ -1,0 +1,67 @@
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from knowledge.models import Claim, SupportLevel
+from tests.comparisons.public_data import HIDDEN_MARKERS, plant_unpublished_claims
+from tests.factories import make_claim, make_feature, make_framework
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+FEED = reverse("comparisons:claims-feed")
+
+
+def entries(client):
+    response = client.get(FEED)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content).findall(f"{ATOM}entry")
+
+
+def test_feed_lists_published_claims_newest_change_first(client):
+    django, orm = make_framework(name="Django"), make_feature(name="ORM")
+    old = make_claim(framework=django, feature=orm, statement="Old news.")
+    new = make_claim(statement="Fresh news.", support=SupportLevel.PARTIAL, value="2.0")
+    Claim.objects.filter(pk=old.pk).update(updated_at=timezone.now() - datetime.timedelta(days=9))
+    found = entries(client)
+    assert [e.find(f"{ATOM}link").get("href") for e in found] == [
+        f"http://testserver{new.get_absolute_url()}",
+        f"http://testserver{old.get_absolute_url()}",
+    ]
+    assert found[1].find(f"{ATOM}title").text == "Django — ORM: Built in"
+    assert found[0].find(f"{ATOM}summary").text == "Fresh news. Value: 2.0"
+
+
+def test_feed_leaves_out_unpublished_claims(client):
+    claim = make_claim()
+    plant_unpublished_claims(framework=claim.framework, feature=claim.feature)
+    response = client.get(FEED)
+    assert len(entries(client)) == 1
+    for marker in HIDDEN_MARKERS.values():
+        assert marker not in response.content.decode()
+
+
+def test_feed_escapes_curator_text(client):
+    make_claim(statement="<script>alert(1)</script> & more")
+    body = client.get(FEED).content.decode()
+    assert "<script>" not in body
+    assert entries(client)[0].find(f"{ATOM}summary").text.startswith("<script>alert(1)</script>")
+
+
+def test_feed_is_bounded(client, django_assert_max_num_queries):
+    """Guards a query per entry (its framework and feature for the title)."""
+    for _ in range(60):
+        make_claim(citations=0)
+    with django_assert_max_num_queries(1):
+        found = entries(client)
+    assert len(found) == 50
+
+
+def test_every_page_links_to_the_feed(client):
+    html = client.get(reverse("comparisons:framework-list")).content.decode()
+    assert '<link rel="alternate" type="application/atom+xml"' in html
+    assert f'href="{FEED}"' in html
