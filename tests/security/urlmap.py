@@ -1,0 +1,117 @@
+"""The public URL patterns, found by walking the URL configuration rather than listed by hand.
+
+A pattern added to comparisons/urls.py (or config/urls.py) is picked up by every security
+test at once. A pattern with arguments needs real values to be reached: `real_urls` builds
+them from a data set and fails loudly, naming the pattern, when it cannot build one.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.exceptions import Resolver404
+
+# Paths that are not the public site: the admin, and the static files Whitenoise serves.
+PRIVATE_PREFIXES = ("admin/",)
+
+
+@dataclass(frozen=True)
+class PublicPattern:
+    name: str  # "comparisons:framework-detail"
+    regexes: tuple  # one compiled regex per level of include(), outermost first
+    arguments: tuple  # the names of its captured arguments
+
+    @property
+    def takes_arguments(self):
+        return bool(self.arguments)
+
+
+def _walk(patterns, regexes=(), namespace=""):
+    for entry in patterns:
+        regex = entry.pattern.regex
+        route = str(entry.pattern)
+        if not regexes and route.startswith(PRIVATE_PREFIXES):
+            continue
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, (*regexes, regex), inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else route
+            arguments = tuple(sorted({name for r in (*regexes, regex) for name in r.groupindex}))
+            yield PublicPattern(name, (*regexes, regex), arguments)
+
+
+def public_patterns():
+    return list(_walk(get_resolver().url_patterns))
+
+
+def pattern_of(url):
+    """The name of the public pattern `url` resolves to (None when it is not public)."""
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return None
+    return match.view_name
+
+
+def argument_values(data):
+    """Real values for each argument name, taken from a data set (see planting.PlantedData)."""
+    frameworks = [framework.slug for framework in data.frameworks]
+    return {
+        "slug": [
+            *(obj.slug for obj in data.frameworks),
+            *(obj.slug for obj in data.features),
+            *(obj.slug for obj in data.categories),
+            *(obj.slug for obj in data.comparisons),
+            *(obj.slug for obj in data.tags),
+        ],
+        "pk": [*(obj.pk for obj in data.claims), *(obj.pk for obj in data.sources)],
+        "slugs": [
+            "-vs-".join(frameworks[i : i + width])
+            for width in (2, 3)
+            for i in range(0, len(frameworks) - width + 1, width)
+        ],
+    }
+
+
+def real_urls(data):
+    """{pattern name: [URLs]} for every public pattern, reached with the data set's objects.
+
+    Objects give their own pages (get_absolute_url); tags and compare pages, which have no
+    model method, are reversed from `argument_values`. Fails if a pattern stays unreached.
+    """
+    urls = {}
+    candidates = [obj.get_absolute_url() for obj in data.objects()]
+    values = argument_values(data)
+    for pattern in public_patterns():
+        if not pattern.takes_arguments:
+            candidates.append(reverse(pattern.name))
+        elif pattern.arguments == ("slugs",) or pattern.name.endswith("tag-detail"):
+            (argument,) = pattern.arguments
+            candidates.extend(
+                reverse(pattern.name, kwargs={argument: value})
+                for value in values[argument]
+                if argument != "slug" or value in {tag.slug for tag in data.tags}
+            )
+    for url in candidates:
+        urls.setdefault(pattern_of(url), []).append(url)
+    urls.pop(None, None)
+    unreached = [p.name for p in public_patterns() if p.name not in urls]
+    assert not unreached, (
+        f"No URL reaches the public pattern(s) {unreached}: teach tests/security/urlmap.py "
+        "how to build one from the planted data, so the security tests cover it."
+    )
+    return urls
+
+
+def route_regex_source(pattern):
+    """One regex for the whole path of `pattern`, for generating garbage that still matches."""
+    parts = []
+    for regex in pattern.regexes:
+        source = regex.pattern
+        source = source.removeprefix("^")
+        source = re.sub(r"(\\Z|\$)$", "", source)
+        parts.append(source)
+    return "^/" + "".join(parts) + r"\Z"
