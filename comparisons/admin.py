@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from knowledge.admin import BatchedAutocompleteInline
+from knowledge.forms import BatchedAutocompleteFormSet
+
 from .models import Comparison, ComparisonFramework
 
 
-class ComparisonFrameworkInline(admin.TabularInline):
+class ComparisonFrameworkInline(BatchedAutocompleteInline):
     """The compared frameworks, in the order the table shows them (left to right)."""
 
     model = ComparisonFramework
+    formset = BatchedAutocompleteFormSet
     fields = ["framework", "order"]
     autocomplete_fields = ["framework"]
     ordering = ["order", "id"]

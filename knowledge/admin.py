@@ -16,7 +16,12 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .forms import CitationInlineFormSet, ClaimAdminForm
+from .forms import (
+    CLAIM_FORM_FIELDS,
+    BatchedAutocompleteSelect,
+    CitationInlineFormSet,
+    ClaimAdminForm,
+)
 from .models import (
     Category,
     Citation,
@@ -287,7 +292,23 @@ class CitedSourceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CitationInline(admin.TabularInline):
+class BatchedAutocompleteInline(admin.TabularInline):
+    """An inline whose autocomplete fields label their rows' values with one query in all."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                BatchedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+CLAIM_DETAIL_FIELDS = ["note", "as_of_version", "valid_until"]
+CLAIM_MAIN_FIELDS = [name for name in CLAIM_FORM_FIELDS if name not in CLAIM_DETAIL_FIELDS]
+
+
+class CitationInline(BatchedAutocompleteInline):
     model = Citation
     formset = CitationInlineFormSet
     fields = ["source", "quote", "locator", "retrieved_date"]
@@ -325,29 +346,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["framework", "feature"]
     readonly_fields = ["updated_at"]
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "framework",
-                    "feature",
-                    "key",
-                    "statement",
-                    "support",
-                    "value",
-                    "status",
-                    "rank",
-                    "version",
-                ]
-            },
-        ),
-        (
-            "Details",
-            {
-                "fields": ["note", "as_of_version", "valid_until", "updated_at"],
-                "classes": ["collapse"],
-            },
-        ),
+        (None, {"fields": [*CLAIM_MAIN_FIELDS, "version"]}),
+        ("Details", {"fields": [*CLAIM_DETAIL_FIELDS, "updated_at"], "classes": ["collapse"]}),
     ]
     history_list_display = ["status", "support", "rank"]
     actions = ["publish", "send_to_review", "retract"]

@@ -1,6 +1,10 @@
-"""Helpers for tests that drive the admin through the test client."""
+"""Helpers for the curation tests: admin forms through the test client, and claims that
+compete for one cell."""
 
 from django.urls import reverse
+
+from knowledge.models import ClaimRank, ClaimStatus
+from tests.factories import make_claim, make_feature, make_framework
 
 
 def change_url(obj):
@@ -22,3 +26,13 @@ def form_data(response):
                 continue
             data[form[name].html_name] = "on" if value is True else str(value)
     return data
+
+
+def make_rival_claims(**cell):
+    """Two cited claims in review, both preferred, for one cell: only one can be published."""
+    cell.setdefault("framework", make_framework())
+    cell.setdefault("feature", make_feature())
+    return [
+        make_claim(key=key, rank=ClaimRank.PREFERRED, status=ClaimStatus.REVIEW, **cell)
+        for key in ("a", "b")
+    ]

@@ -17,7 +17,7 @@ from tests.factories import (
     make_framework,
     make_source,
 )
-from tests.knowledge.admin_helpers import change_url, form_data
+from tests.knowledge.admin_helpers import change_url, form_data, make_rival_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -136,20 +136,8 @@ def run_action(client, action, claims):
 def test_bulk_publish_refuses_unsourced_and_rival_claims_and_publishes_the_rest(
     curator_client,
 ):
-    framework, feature = make_framework(name="Djangoish"), make_feature(name="Admin")
-    ok = make_claim(
-        framework=framework,
-        feature=feature,
-        key="a",
-        rank=ClaimRank.PREFERRED,
-        status=ClaimStatus.REVIEW,
-    )
-    rival = make_claim(
-        framework=framework,
-        feature=feature,
-        key="b",
-        rank=ClaimRank.PREFERRED,
-        status=ClaimStatus.REVIEW,
+    ok, rival = make_rival_claims(
+        framework=make_framework(name="Djangoish"), feature=make_feature(name="Admin")
     )
     unsourced = make_claim(citations=0, status=ClaimStatus.DRAFT, support="unknown")
     response = run_action(curator_client, "publish", [ok, rival, unsourced])

@@ -10,6 +10,7 @@ from tests.factories import (
     make_framework,
     make_source,
 )
+from tests.knowledge.admin_helpers import make_rival_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -73,21 +74,7 @@ def test_send_to_review_and_retract_change_the_status():
 
 
 def test_bulk_publish_publishes_what_it_can_and_says_why_for_the_rest():
-    framework, feature = make_framework(), make_feature()
-    first = make_claim(
-        framework=framework,
-        feature=feature,
-        key="a",
-        rank=ClaimRank.PREFERRED,
-        status=ClaimStatus.REVIEW,
-    )
-    rival = make_claim(
-        framework=framework,
-        feature=feature,
-        key="b",
-        rank=ClaimRank.PREFERRED,
-        status=ClaimStatus.REVIEW,
-    )
+    first, rival = make_rival_claims()
     unsourced = make_claim(citations=0, status=ClaimStatus.DRAFT)
     already = make_claim()
     claims = Claim.objects.filter(pk__in=[first.pk, rival.pk, unsourced.pk, already.pk])

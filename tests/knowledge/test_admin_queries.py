@@ -1,0 +1,163 @@
+"""Every admin page runs a fixed number of queries, whether the tables hold 10 rows or 1,000.
+
+The N+1s guarded against: a changelist column that follows a foreign key per row (a claim's
+framework and feature, a citation's claim and source, a feature's category) or counts per row
+(claims per source, citations per claim, frameworks per comparison); the source page listing
+its citing claims with a query per claim; an inline rendering each row's select with a query.
+"""
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from taggit.models import Tag
+
+from comparisons.models import Comparison, ComparisonFramework
+from knowledge.models import (
+    Category,
+    Citation,
+    Claim,
+    ClaimStatus,
+    Feature,
+    Framework,
+    Source,
+    SupportLevel,
+    TaggedFramework,
+)
+
+pytestmark = pytest.mark.django_db
+
+FEATURES = 20
+
+
+def build_knowledge_base(claims):
+    """`claims` claims over enough frameworks, each cited twice; one source cites them all."""
+    categories = Category.objects.bulk_create(
+        Category(name=f"Category {n}", slug=f"category-{n}") for n in range(5)
+    )
+    features = Feature.objects.bulk_create(
+        Feature(name=f"Feature {n}", slug=f"feature-{n}", category=categories[n % 5])
+        for n in range(FEATURES)
+    )
+    frameworks = Framework.objects.bulk_create(
+        Framework(name=f"Framework {n}", slug=f"framework-{n}")
+        for n in range(max(3, -(-claims // FEATURES)))
+    )
+    tag = Tag.objects.create(name="python", slug="python")
+    TaggedFramework.objects.bulk_create(
+        TaggedFramework(content_object=framework, tag=tag) for framework in frameworks
+    )
+    cells = itertools.islice(itertools.product(frameworks, features), claims)
+    claim_rows = Claim.objects.bulk_create(
+        Claim(
+            framework=framework,
+            feature=feature,
+            support=SupportLevel.YES,
+            status=ClaimStatus.PUBLISHED,
+            statement="Yes.",
+        )
+        for framework, feature in cells
+    )
+    everywhere = Source.objects.create(title="Cited everywhere", url="https://example.org/all")
+    sources = Source.objects.bulk_create(
+        Source(title=f"Source {n}", url=f"https://example.org/{n}") for n in range(claims)
+    )
+    Citation.objects.bulk_create(
+        citation
+        for claim, source in zip(claim_rows, sources, strict=True)
+        for citation in (
+            Citation(claim=claim, source=source, quote="Quoted."),
+            Citation(claim=claim, source=everywhere, quote=""),
+        )
+    )
+    comparisons = Comparison.objects.bulk_create(
+        Comparison(title=f"Comparison {n}", slug=f"comparison-{n}")
+        for n in range(max(1, claims // 10))
+    )
+    ComparisonFramework.objects.bulk_create(
+        ComparisonFramework(comparison=comparison, framework=framework, order=order)
+        for comparison in comparisons
+        for order, framework in enumerate(frameworks[:3])
+    )
+    for comparison in comparisons:
+        comparison.categories.set(categories[:2])
+    return {
+        "category": categories[0],
+        "feature": features[0],
+        "framework": frameworks[0],
+        "source": everywhere,
+        "claim": claim_rows[0],
+        "citation": Citation.objects.order_by("pk").first(),
+        "comparison": comparisons[0],
+    }
+
+
+# The most queries each page may run: session, user, the page's own reads (a count, the rows,
+# one per list filter or inline, one per autocomplete field), and one spare. A query per row
+# would add at least 10 even at the smaller size.
+BUDGETS = {
+    ("knowledge", "category"): {"changelist": 6, "add": 4, "change": 4},
+    ("knowledge", "feature"): {"changelist": 7, "add": 5, "change": 6},
+    ("knowledge", "framework"): {"changelist": 8, "add": 4, "change": 5},
+    ("knowledge", "source"): {"changelist": 6, "add": 4, "change": 5},
+    ("knowledge", "claim"): {"changelist": 8, "add": 4, "change": 8, "history": 6},
+    ("knowledge", "citation"): {"changelist": 6, "add": 4, "change": 6},
+    ("comparisons", "comparison"): {"changelist": 7, "add": 5, "change": 8},
+}
+
+PAGES = [
+    (app_label, model, page) for (app_label, model), budgets in BUDGETS.items() for page in budgets
+]
+
+
+@pytest.fixture
+def superuser_client(client):
+    user = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("claims", [10, 1000])
+@pytest.mark.parametrize(("app_label", "model", "page"), PAGES)
+def test_admin_pages_run_a_fixed_number_of_queries(
+    superuser_client, django_assert_max_num_queries, claims, app_label, model, page
+):
+    """The same budget at 10 and at 1,000 claims: no query per row (see the module doc)."""
+    objects = build_knowledge_base(claims)
+    args = [objects[model].pk] if page in ("change", "history") else []
+    url = reverse(f"admin:{app_label}_{model}_{page}", args=args)
+    with django_assert_max_num_queries(BUDGETS[app_label, model][page]):
+        response = superuser_client.get(url)
+    assert response.status_code == 200
+    if page == "changelist":
+        shown = len(response.context["cl"].result_list)
+        assert shown == min(response.context["cl"].result_count, 100) > 0
+
+
+def test_the_source_page_lists_its_1000_citing_claims_without_a_query_each(
+    superuser_client, django_assert_max_num_queries
+):
+    """Guards the citing-claims field against reading each claim's framework and feature."""
+    source = build_knowledge_base(1000)["source"]
+    with django_assert_max_num_queries(BUDGETS["knowledge", "source"]["change"]):
+        response = superuser_client.get(reverse("admin:knowledge_source_change", args=[source.pk]))
+    content = response.content.decode()
+    assert "Open the 1000 claim(s) in the claims list" in content
+    assert "… and 950 more" in content
+
+
+@pytest.mark.parametrize("citations", [1, 20])
+def test_inline_rows_do_not_query_one_each(
+    superuser_client, django_assert_max_num_queries, citations
+):
+    """Guards the citations inline against Django's autocomplete labelling each row's
+    selected source with a query of its own."""
+    claim = build_knowledge_base(10)["claim"]
+    Citation.objects.bulk_create(
+        Citation(claim=claim, source=Source.objects.create(title=f"Extra {n}"))
+        for n in range(citations - 1)
+    )
+    with django_assert_max_num_queries(BUDGETS["knowledge", "claim"]["change"]):
+        response = superuser_client.get(reverse("admin:knowledge_claim_change", args=[claim.pk]))
+    assert response.content.decode().count("selected>Extra ") == citations - 1
