@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.core import serializers
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -192,13 +192,15 @@ def _load_object(path, index, item, errors):
             f"(expected one of {', '.join(SHIPPED_MODELS)})."
         )
         return None
-    if not isinstance(item.get("fields", {}), dict):
+    item.setdefault("fields", {})
+    if not isinstance(item["fields"], dict):
         errors.append(f'{where} ({label}): "fields" must be a JSON object.')
         return None
-    where = f"{path}: {label} {_raw_key(item)} (object #{index + 1})"
-    missing = _missing_references(apps.get_model(label), item["fields"])
-    if missing:
-        errors.extend(f"{where}: {message}" for message in missing)
+    where = f"{path}: {label} {_raw_key(label, item['fields'])} (object #{index + 1})"
+    model = apps.get_model(label)
+    problems = _field_errors(model, item["fields"]) or _missing_references(model, item["fields"])
+    if problems:
+        errors.extend(f"{where}: {message}" for message in problems)
         return None
     try:
         (deserialized,) = serializers.deserialize("python", [item], handle_forward_references=True)
@@ -217,47 +219,70 @@ def _load_object(path, index, item, errors):
     return entry
 
 
-# Fields that make up the natural keys of the shipped models, in natural-key order.
-_KEY_FIELDS = (
-    "comparison",
-    "framework",
-    "feature",
-    "key",
-    "claim",
-    "source",
-    "content_object",
-    "tag",
-    "slug",
-    "url",
-    "title",
-    "publisher",
-    "name",
-)
+# The fields each shipped model's natural key is made of, in order.
+_NATURAL_KEY_FIELDS = {
+    "knowledge.category": ["slug"],
+    "knowledge.feature": ["slug"],
+    "knowledge.framework": ["slug"],
+    "taggit.tag": ["name"],
+    "knowledge.taggedfeature": ["content_object", "tag"],
+    "knowledge.taggedframework": ["content_object", "tag"],
+    "knowledge.claim": ["framework", "feature", "key"],
+    "knowledge.citation": ["claim", "source"],
+    "comparisons.comparison": ["slug"],
+    "comparisons.comparisonframework": ["comparison", "framework"],
+}
 
 
-def _raw_key(item):
+def _raw_key(label, fields):
     """The object's natural key as the fixture spells it, for messages about invalid objects."""
-    fields = item.get("fields") or {}
+    if label == "knowledge.source":
+        names = ["url"] if fields.get("url") else ["title", "publisher"]
+    else:
+        names = _NATURAL_KEY_FIELDS.get(label, [])
     parts = []
-    for name in _KEY_FIELDS:
-        value = fields.get(name)
+    for name in names:
+        value = fields.get(name, "")
         if isinstance(value, list):
             parts.extend(str(part) for part in value)
-        elif value not in (None, ""):
-            parts.append(str(value))
-        if name == "url" and value:
-            break  # a source with a URL is known by it alone
+        else:
+            parts.append("" if value is None else str(value))
     return repr(tuple(parts))
+
+
+def _field_errors(model, fields):
+    """Unknown fields and values of the wrong type, each named by its field.
+
+    The deserializer would stop at the first of these with a message that does not say which
+    field was wrong, so they are checked here first.
+    """
+    messages = []
+    for name, value in fields.items():
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            messages.append(f"{name}: {model._meta.label_lower} has no such field.")
+            continue
+        if model_field.is_relation:
+            if value is not None and not isinstance(value, list | int | str):
+                messages.append(f"{name}: expected a natural key (a JSON list), got {value!r}.")
+            continue
+        if value is None:
+            continue  # null on a non-null field is reported by validation, with its field
+        try:
+            model_field.to_python(value)
+        except ValidationError as error:
+            messages.extend(f"{name}: {message}" for message in error.messages)
+        except (TypeError, ValueError) as error:
+            messages.append(f"{name}: {value!r} is not a valid value ({error}).")
+    return messages
 
 
 def _missing_references(model, fields):
     """Messages for natural-key references (foreign keys, many-to-many) that match nothing."""
     messages = []
     for name, value in fields.items():
-        try:
-            model_field = model._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - the deserializer reports unknown fields itself
-            continue
+        model_field = model._meta.get_field(name)
         if not model_field.is_relation or value is None:
             continue
         keys = value if model_field.many_to_many else [value]
