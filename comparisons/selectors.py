@@ -14,6 +14,7 @@ from itertools import groupby
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import QueryDict
+from django.urls import reverse
 from taggit.models import Tag
 
 from comparisons import search
@@ -56,6 +57,11 @@ SUPPORT_MEANINGS = {
 
 def support_legend() -> list[tuple[SupportDisplay, str]]:
     return [(support_display(level), meaning) for level, meaning in SUPPORT_MEANINGS.items()]
+
+
+def _claim_url(pk: int) -> str:
+    # What Claim.get_absolute_url() returns, without building a model instance per cell.
+    return reverse("comparisons:claim-detail", kwargs={"pk": pk})
 
 
 @dataclass(frozen=True)
@@ -220,12 +226,15 @@ def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list[CellClai
         )
     ).values_list("id", "feature_id", "framework_id", "support", "value", "rank")
     by_cell: dict[tuple[int, int], list[CellClaim]] = {}
+    marks: dict[str, SupportDisplay] = {}
     for pk, feature_id, framework_id, support, value, rank in claims:
+        if support not in marks:
+            marks[support] = support_display(support)
         by_cell.setdefault((feature_id, framework_id), []).append(
             CellClaim(
                 id=pk,
-                url=Claim(pk=pk).get_absolute_url(),
-                mark=support_display(support),
+                url=_claim_url(pk),
+                mark=marks[support],
                 value=value,
                 rank=rank,
             )
@@ -323,6 +332,7 @@ class _Footnoter:
         self.citations = citations
         self.footnotes: list[Footnote] = []
         self._source_pages: dict[int, str] = {}
+        self._kind_labels = {kind: str(label) for kind, label in SourceKind.choices}
 
     def number(self, claim: CellClaim, row: Row, cell: Cell, *, backref: str | None) -> None:
         for citation in self.citations.get(claim.id, ()):
@@ -341,9 +351,7 @@ class _Footnoter:
                     source_title=citation.source_title,
                     source_url=citation.source_url,
                     source_kind=kind,
-                    source_kind_label=str(SourceKind(kind).label)
-                    if kind in SourceKind.values
-                    else kind,
+                    source_kind_label=self._kind_labels.get(kind, kind),
                     source_page=self._source_pages[citation.source_id],
                     claim_id=claim.id,
                     claim_url=claim.url,
@@ -593,7 +601,7 @@ def claim_list_recent(*, limit: int = 8) -> list[RecentClaim]:
         recent.append(
             RecentClaim(
                 id=pk,
-                url=Claim(pk=pk).get_absolute_url(),
+                url=_claim_url(pk),
                 framework_name=framework_name,
                 feature_name=feature_name,
                 mark=support_display(support),

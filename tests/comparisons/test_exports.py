@@ -1,0 +1,130 @@
+"""/matrix/export.csv and /matrix/export.json: the page's rows, with the same filters."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.comparisons.matrix_data import build_grid
+from tests.factories import make_citation, make_claim, make_feature, make_framework, make_source
+
+pytestmark = pytest.mark.django_db
+
+PAGE = reverse("comparisons:matrix")
+CSV = reverse("comparisons:matrix-csv")
+JSON = reverse("comparisons:matrix-json")
+
+
+def _csv(response):
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def _page_rows(html):
+    return re.findall(r'<th scope="row" class="matrix__feature"><a [^>]*>([^<]*)</a>', html)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "support=no",
+        "differ=on&framework=g{n}-fw-0&framework=g{n}-fw-2",
+        "category=g{n}-cat-1&hide_unknown=on",
+        "q=feature+01",
+        "framework=g{n}-fw-1&support=partial&support=yes",
+    ],
+)
+def test_csv_rows_are_the_page_rows_for_the_same_query(client, query):
+    grid = build_grid(4, 12)
+    n = grid["frameworks"][0].slug.split("-")[0][1:]
+    query = query.format(n=n)
+    page_rows = _page_rows(client.get(f"{PAGE}?{query}").content.decode())
+    rows = _csv(client.get(f"{CSV}?{query}"))
+    assert [row[1] for row in rows[1:]] == page_rows
+    assert page_rows or query.startswith("q=")  # the filters leave something to compare
+
+
+def test_csv_has_a_column_per_framework_and_label_plus_value_cells(client):
+    framework = make_framework(name="Django")
+    feature = make_feature(name="Templates")
+    make_claim(framework=framework, feature=feature, support="yes", value="DTL and Jinja2")
+    response = client.get(CSV)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="citegrid-matrix.csv"'
+    header, row = _csv(response)
+    assert header == ["Category", "Feature", "Django"]
+    assert row[1:] == ["Templates", "Built in: DTL and Jinja2"]
+
+
+def test_csv_cells_that_look_like_formulas_are_defused(client):
+    make_claim(feature=make_feature(name="=HYPERLINK(1)"), value="+1")
+    _, row = _csv(client.get(CSV))
+    assert row[1] == "'=HYPERLINK(1)"
+    assert row[2] == "Built in: +1"  # starts with a letter: left alone
+
+
+def test_json_carries_citations_with_sources_and_claim_ids(client):
+    framework = make_framework(name="Django", slug="django")
+    feature = make_feature(name="ORM", slug="orm")
+    claim = make_claim(framework=framework, feature=feature, value="Django ORM", citations=0)
+    source = make_source(title="Django docs", url="https://docs.djangoproject.com/", kind="book")
+    make_citation(claim=claim, source=source, quote="Models are Python classes.", locator="§ 1")
+    response = client.get(JSON)
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == 'attachment; filename="citegrid-matrix.json"'
+    data = json.loads(response.content)
+    assert data["frameworks"][0]["slug"] == "django"
+    cell = data["features"][0]["cells"]["django"]
+    assert (
+        cell["support"] == "yes" and cell["label"] == "Built in" and cell["value"] == "Django ORM"
+    )
+    (citation,) = cell["claims"][0]["citations"]
+    assert citation == {
+        "claim_id": claim.pk,
+        "quote": "Models are Python classes.",
+        "locator": "§ 1",
+        "source": {
+            "id": source.pk,
+            "title": "Django docs",
+            "url": "https://docs.djangoproject.com/",
+            "kind": "book",
+            "page": f"http://testserver{source.get_absolute_url()}",
+        },
+    }
+    assert cell["claims"][0]["id"] == claim.pk
+
+
+def test_json_features_are_the_page_rows(client):
+    build_grid(3, 9)
+    query = "support=no"
+    page_rows = _page_rows(client.get(f"{PAGE}?{query}").content.decode())
+    data = json.loads(client.get(f"{JSON}?{query}").content)
+    assert [feature["name"] for feature in data["features"]] == page_rows
+    assert data["filters"] == query
+
+
+def test_json_lists_every_claim_of_a_disagreeing_cell(client):
+    framework, feature = make_framework(slug="flask"), make_feature()
+    make_claim(framework=framework, feature=feature, key="a", support="yes")
+    make_claim(framework=framework, feature=feature, key="b", support="no")
+    cell = json.loads(client.get(JSON).content)["features"][0]["cells"]["flask"]
+    assert cell["sources_disagree"] is True
+    assert sorted(c["support"] for c in cell["claims"]) == ["no", "yes"]
+
+
+@pytest.mark.parametrize("url", [CSV, JSON])
+@pytest.mark.parametrize("query", ["framework=nope", "support=bogus", "q=%00", "q=" + "x" * 10_000])
+def test_invalid_filters_are_a_400_never_a_different_export(client, url, query):
+    make_claim()
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert "Invalid filters" in response.content.decode()
+
+
+def test_the_matrix_page_links_to_both_exports(client):
+    make_claim()
+    html = client.get(PAGE).content.decode()
+    assert f'href="{CSV}"' in html and f'href="{JSON}"' in html

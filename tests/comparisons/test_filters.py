@@ -1,0 +1,141 @@
+"""comparisons.filters.MatrixFilter through the matrix page: each filter, and bad input."""
+
+import pytest
+from django.urls import reverse
+
+from comparisons.selectors import matrix_filtered
+from knowledge.models import SourceKind
+from tests.factories import (
+    make_category,
+    make_citation,
+    make_claim,
+    make_feature,
+    make_framework,
+    make_source,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("comparisons:matrix")
+
+
+@pytest.fixture
+def kb():
+    web = make_category(name="Web", slug="web", order=1)
+    data = make_category(name="Data", slug="data", order=2)
+    django = make_framework(name="Django", slug="django")
+    flask = make_framework(name="Flask", slug="flask")
+    fastapi = make_framework(name="FastAPI", slug="fastapi")
+    features = {
+        "routing": make_feature(name="Routing", slug="routing", category=web, order=1),
+        "admin": make_feature(
+            name="Admin", slug="admin", category=web, order=2, description="Back-office"
+        ),
+        "orm": make_feature(name="ORM", slug="orm", category=data, order=1),
+        "nosql": make_feature(name="NoSQL", slug="nosql", category=data, order=2),
+    }
+    features["admin"].tags.add("batteries")
+    features["orm"].tags.add("batteries", "database")
+    for framework in (django, flask, fastapi):
+        make_claim(framework=framework, feature=features["routing"])
+    make_claim(framework=django, feature=features["admin"], support="yes")
+    make_claim(framework=flask, feature=features["admin"], support="extension")
+    make_claim(framework=django, feature=features["orm"], support="yes", citations=0)
+    make_citation(
+        claim=django.claims.get(feature=features["orm"]),
+        source=make_source(kind=SourceKind.BOOK),
+    )
+    make_claim(framework=flask, feature=features["orm"], support="no")
+    return {"django": django, "flask": flask, "fastapi": fastapi, **features}
+
+
+def _rows(data):
+    from django.http import QueryDict
+
+    result = matrix_filtered(data=QueryDict(data))
+    return [row.name for row in result.matrix.rows], result
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["Routing", "Admin", "ORM", "NoSQL"]),
+        ("category=data", ["ORM", "NoSQL"]),
+        ("category=data&category=web", ["Routing", "Admin", "ORM", "NoSQL"]),
+        ("tag=batteries", ["Admin", "ORM"]),
+        ("tag=database", ["ORM"]),
+        ("q=back-office", ["Admin"]),
+        ("q=data", ["ORM", "NoSQL"]),  # the category's name
+        ("q=routing+nosql", []),  # every word must match
+        ("support=no", ["ORM"]),
+        ("support=extension&support=no", ["Admin", "ORM"]),
+        ("support=unknown", ["Admin", "ORM", "NoSQL"]),
+        ("source_kind=book", ["ORM"]),
+        ("differ=on", ["Admin", "ORM"]),
+        ("hide_unknown=on", ["Routing", "Admin", "ORM"]),
+        ("framework=django&framework=fastapi&differ=on", []),
+        ("framework=flask&framework=fastapi&support=extension", ["Admin"]),
+        ("framework=fastapi&hide_unknown=on", ["Routing"]),
+    ],
+)
+def test_each_filter_narrows_the_rows(kb, query, expected):
+    rows, result = _rows(query)
+    assert result.filterset.is_valid(), result.filterset.errors
+    assert rows == expected
+
+
+def test_the_framework_filter_chooses_the_columns(kb):
+    _, result = _rows("framework=flask&framework=django")
+    assert [f.slug for f in result.matrix.frameworks] == ["django", "flask"]
+
+
+def test_the_tag_filter_across_the_many_to_many_asks_for_distinct_rows(kb):
+    # One tag per feature cannot repeat a row today, but the join can; distinct keeps it safe.
+    _, result = _rows("tag=batteries")
+    assert result.filterset.qs.query.distinct
+    _, result = _rows("")
+    assert not result.filterset.qs.query.distinct
+
+
+def test_the_page_renders_the_form_as_a_shareable_get_form(client, kb):
+    html = client.get(URL, {"category": "data", "differ": "on"}).content.decode()
+    assert 'method="get"' in html
+    assert 'name="category" value="data"' in html and "checked" in html
+    assert "ORM" in html and "Routing</a>" not in html
+    assert "(filters on)" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"framework": "nope"}, "framework"),
+        ({"support": "bogus"}, "support"),
+        ({"category": "\x00"}, "category"),
+        ({"tag": "\x00"}, "tag"),
+        ({"q": "a\x00b"}, "q"),
+        ({"q": "x" * 10_000}, "q"),
+        ({"framework": "y" * 10_000}, "framework"),
+        ({"source_kind": ["book", "nope"]}, "source_kind"),
+        ({"category": ["data", "nope", "nope"]}, "category"),
+    ],
+)
+def test_invalid_values_show_a_form_error_on_a_normal_page(client, kb, query, field):
+    response = client.get(URL, query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Some filters could not be used and were ignored" in html
+    assert f"filters__field--{field} filters__field--error" in html
+
+
+def test_an_invalid_filter_is_ignored_and_the_valid_ones_still_apply(client, kb):
+    rows, result = _rows("framework=nope&category=data")
+    assert not result.filterset.is_valid()
+    assert rows == ["ORM", "NoSQL"]
+    assert len(result.matrix.frameworks) == 3
+    assert result.query == "category=data"
+
+
+def test_unknown_parameters_and_repeats_are_harmless(client, kb):
+    response = client.get(URL + "?foo=bar&q=orm&q=admin&differ=on&differ=on&page=-1")
+    assert response.status_code == 200
+    assert "Some filters could not be used" not in response.content.decode()

@@ -1,0 +1,100 @@
+"""Query budgets of the matrix pages: the same bound for a 2 × 10 and a 20 × 300 matrix."""
+
+import pytest
+from django.urls import reverse
+
+from tests.comparisons.matrix_data import build_grid, make_comparison
+
+pytestmark = pytest.mark.django_db
+
+# Frameworks, categories, tags, features, claims, citations, plus the page's own few.
+MAX_QUERIES = 10
+SIZES = [pytest.param((2, 10), id="2x10"), pytest.param((20, 300), id="20x300")]
+
+
+@pytest.fixture(params=SIZES)
+def grid(request):
+    frameworks, features = request.param
+    grid = build_grid(frameworks, features)
+    fws = grid["frameworks"]
+    # As many curated comparisons as frameworks, each over all of them and two categories.
+    for n in range(len(fws)):
+        comparison = make_comparison(f"Comparison {n}", f"comparison-{n}", fws)
+        comparison.categories.add(*grid["categories"][:2])
+    grid["comparison"] = comparison
+    return grid
+
+
+def _slug(grid, n):
+    return grid["frameworks"][n].slug
+
+
+def _get_within_budget(client, assert_max, url):
+    with assert_max(MAX_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def test_matrix_queries_do_not_grow_with_the_matrix(client, grid, django_assert_max_num_queries):
+    """Guards against an N+1 per row, per cell or per citation (a claim or source read per
+    cell, a category read per group, a tag list per feature): the matrix is built from a fixed
+    handful of queries and a map in Python."""
+    response = _get_within_budget(
+        client, django_assert_max_num_queries, reverse("comparisons:matrix")
+    )
+    html = response.content.decode()
+    # The big page really holds every cell, and its footnotes.
+    assert html.count('<td class="cell') == len(grid["frameworks"]) * len(grid["features"])
+    assert 'id="fn-1"' in html and "Sources disagree" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tag={tag}&differ=on",
+        "q=feature&support=no&support=partial&hide_unknown=on",
+        "framework={a}&framework={b}&source_kind=article",
+        "category={cat}&framework=nope",
+    ],
+)
+def test_filtered_matrix_queries_are_bounded(client, grid, query, django_assert_max_num_queries):
+    """Guards against a query per chosen framework, per category or per filter value."""
+    query = query.format(
+        tag=f"grid-{_slug(grid, 0).split('-')[0][1:]}",
+        a=_slug(grid, 0),
+        b=_slug(grid, 1),
+        cat=grid["categories"][1].slug,
+    )
+    _get_within_budget(client, django_assert_max_num_queries, f"/matrix/?{query}")
+
+
+def test_compare_queries_are_bounded(client, grid, django_assert_max_num_queries):
+    """Guards against a query per compared framework or per summary count."""
+    url = reverse("comparisons:compare", kwargs={"slugs": f"{_slug(grid, 0)}-vs-{_slug(grid, 1)}"})
+    response = _get_within_budget(client, django_assert_max_num_queries, url)
+    assert "<svg" in response.content.decode()
+
+
+def test_comparison_pages_are_bounded(client, grid, django_assert_max_num_queries):
+    """Guards against a query per comparison, per framework in it or per chosen category."""
+    _get_within_budget(client, django_assert_max_num_queries, grid["comparison"].get_absolute_url())
+    _get_within_budget(
+        client, django_assert_max_num_queries, reverse("comparisons:comparison-list")
+    )
+
+
+def test_home_queries_are_bounded(client, grid, django_assert_max_num_queries):
+    """Guards against a query per featured comparison or per recently changed claim."""
+    response = _get_within_budget(
+        client, django_assert_max_num_queries, reverse("comparisons:home")
+    )
+    assert response.content.decode().count('class="claim-card comparison-card"') == len(
+        grid["frameworks"]
+    )
+
+
+@pytest.mark.parametrize("name", ["comparisons:matrix-csv", "comparisons:matrix-json"])
+def test_export_queries_are_bounded(client, grid, name, django_assert_max_num_queries):
+    """Guards against a query per exported row or per citation in the JSON."""
+    _get_within_budget(client, django_assert_max_num_queries, reverse(name))
