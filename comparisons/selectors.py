@@ -658,13 +658,21 @@ def framework_detail_get(*, slug: str) -> Framework:
 
 
 @dataclass(frozen=True)
-class CategoryClaims:
-    category: Category
+class FeatureClaims:
+    """The published claims of one cell, the one the matrix shows first."""
+
+    feature: Feature
     claims: list[Claim]
 
 
+@dataclass(frozen=True)
+class CategoryClaims:
+    category: Category
+    features: list[FeatureClaims]
+
+
 def claims_for_framework(*, framework: Framework) -> list[CategoryClaims]:
-    """Every published claim about `framework`, grouped by category, features in order."""
+    """Every published claim about `framework`, by category and feature, in matrix order."""
     claims = claims_in_cell_order(
         Claim.objects.published()
         .filter(framework=framework)
@@ -675,16 +683,19 @@ def claims_for_framework(*, framework: Framework) -> list[CategoryClaims]:
         "feature__category__name",
         "feature__order",
         "feature__name",
+        "feature_id",
         "rank_order",
         "-updated_at",
         "-pk",
     )
-    return [
-        CategoryClaims(category=group[0].feature.category, claims=group)
-        for group in (
-            list(items) for _, items in groupby(claims, key=lambda c: c.feature.category_id)
-        )
-    ]
+    groups = []
+    for _, in_category in groupby(claims, key=lambda claim: claim.feature.category_id):
+        features = [
+            FeatureClaims(feature=cell[0].feature, claims=cell)
+            for cell in (list(c) for _, c in groupby(in_category, key=lambda c: c.feature_id))
+        ]
+        groups.append(CategoryClaims(category=features[0].feature.category, features=features))
+    return groups
 
 
 def feature_list_get() -> list[Category]:

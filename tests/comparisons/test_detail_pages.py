@@ -85,6 +85,20 @@ def test_framework_page_groups_published_claims_by_category(client, cell):
     assert f'href="/claims/{cell.pk}/"' in html
 
 
+def test_framework_page_lists_every_claim_of_a_cell_under_one_feature(client, cell):
+    make_claim(
+        framework=cell.framework,
+        feature=cell.feature,
+        key="survey",
+        statement="A survey agrees.",
+        rank=ClaimRank.DEPRECATED,
+    )
+    html = get(client, cell.framework.get_absolute_url())
+    assert html.count('href="/features/migrations/"') == 1
+    assert "2 claims" in html
+    assert html.index("Django ships schema migrations.") < html.index("A survey agrees.")
+
+
 def test_feature_page_shows_the_shown_claim_of_every_framework(client, cell):
     flask = make_framework(name="Flask", slug="flask")
     make_claim(
@@ -108,6 +122,7 @@ def test_feature_page_shows_the_shown_claim_of_every_framework(client, cell):
     assert "Via extension" in html and "Built in" in html
     assert "Bottle" in html and "No published claim yet." in html
     assert "Django documentation: Migrations" in html
+    assert "Migrations are Django’s way of propagating changes." in html
     assert 'href="/tags/schema/"' in html
 
 
