@@ -12,11 +12,17 @@ X-Frame-Options add headers on the way out, which a cache hit must repeat). Bodi
 under the hash of their bytes, so any number of URLs that render the same page (ignored query
 parameters, say) share one copy.
 
+Bodies are immutable under their hash, so each worker also keeps the most recently used ones
+in its own memory (bounded): a hit then costs two small cache reads (version, page entry) and
+no copy of a page that may weigh megabytes.
+
 Requests with a session or messages cookie skip all of this: a signed-in curator's page can
 differ (and a message must show once), so it is rendered every time.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,6 +42,40 @@ PERSONAL_COOKIES = (
 # Headers a cache hit must not repeat: computed per response, or set by outer middleware.
 SKIPPED_HEADERS = {"set-cookie", "etag", "cache-control", "content-security-policy"}
 CACHE_CONTROL = {"max_age": 0, "must_revalidate": True}
+# Bytes of page bodies each worker keeps in memory.
+LOCAL_BODY_BYTES = 64 * 1024 * 1024
+
+
+class _LocalBodies:
+    """A bounded, least-recently-used map of body key → bytes, safe across threads."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self.bodies: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            body = self.bodies.get(key)
+            if body is not None:
+                self.bodies.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.limit:
+            return
+        with self.lock:
+            if key in self.bodies:
+                return
+            self.bodies[key] = body
+            self.size += len(body)
+            while self.size > self.limit:
+                _, evicted = self.bodies.popitem(last=False)
+                self.size -= len(evicted)
+
+
+_local_bodies = _LocalBodies(LOCAL_BODY_BYTES)
 
 
 class PublicPageCacheMiddleware:
@@ -109,6 +149,7 @@ class PublicPageCacheMiddleware:
         ]
         cache.set(body_key, body, ENTRY_TIMEOUT)
         cache.set(page_key, (body_key, headers), ENTRY_TIMEOUT)
+        _local_bodies.put(body_key, body)
 
     @staticmethod
     def from_cache(page_key):
@@ -116,9 +157,12 @@ class PublicPageCacheMiddleware:
         if entry is None:
             return None
         body_key, headers = entry
-        body = cache.get(body_key)
+        body = _local_bodies.get(body_key)
         if body is None:
-            return None
+            body = cache.get(body_key)
+            if body is None:
+                return None
+            _local_bodies.put(body_key, body)
         response = HttpResponse(body)
         for name, value in headers:
             response.headers[name] = value

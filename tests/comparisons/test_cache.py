@@ -8,6 +8,7 @@ from django.test import Client
 
 from comparisons import cache as content_cache
 from comparisons.invalidation import writes_content
+from comparisons.middleware import _LocalBodies
 from comparisons.models import Comparison
 from knowledge.models import Claim, ClaimStatus, Framework, Source, SupportLevel
 from tests.factories import make_citation, make_claim, make_framework
@@ -261,3 +262,16 @@ def test_a_raw_sql_write_shows_on_the_next_request(cell, anonymous):
             f"UPDATE {Claim._meta.db_table} SET value = %s WHERE id = %s", ["Rawvalue", cell[0].pk]
         )
     assert "Rawvalue" in matrix_page(anonymous)
+
+
+def test_each_worker_keeps_recent_bodies_within_its_byte_limit():
+    bodies = _LocalBodies(limit=10)
+    bodies.put("a", b"12345")
+    bodies.put("b", b"12345")
+    assert bodies.get("a") == b"12345"  # now the most recently used
+    bodies.put("c", b"123")
+    assert bodies.get("b") is None
+    assert bodies.get("a") == b"12345" and bodies.get("c") == b"123"
+    bodies.put("huge", b"x" * 11)
+    assert bodies.get("huge") is None
+    assert bodies.size <= 10

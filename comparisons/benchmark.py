@@ -1,0 +1,383 @@
+"""Measure the matrix page against floors taken in the same process, on throwaway databases.
+
+Four figures, each a ratio with its goal:
+
+1. queries: SQL queries of the matrix page at 2 × 10 and at 20 × 300 (equal, at most 10);
+2. cold: the 20 × 300 matrix rendered with nothing cached, through the whole WSGI handler and
+   middleware, over a floor: one raw SQL query for the same cells and citations plus the table
+   HTML made from its rows with a plain "".join (goal at most 3×);
+3. warm: requests per second of the same page answered from the cache, over those of a view
+   returning a fixed short page through the same middleware (goal at least 0.7);
+4. scale: a filtered view (5 frameworks × one category) with 100 × 3,000 stored, over the same
+   view with 20 × 300 stored (goal at most 1.5×).
+
+The databases are temporary SQLite files made here, migrated once and seeded with
+knowledge.synthetic; the developer's database and cache entries are never touched (the cache
+gets a key prefix of its own, and nothing is cleared: "cold" means the content version was
+bumped just before). Runs are interleaved, round by round, and medians are compared, so a
+noisy machine slows every measurement alike.
+"""
+
+import html
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
+from django.db import connections
+from django.db.utils import load_backend
+from django.http import HttpResponse
+from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
+
+from knowledge import synthetic
+from knowledge.models import ClaimStatus
+
+from .cache import bump_content_version
+
+HELLO_PATH = "/__benchmark__/hello/"
+HELLO_BODY = b"<!doctype html><title>hello</title><p>Hello.</p>"
+HOST = "127.0.0.1"
+
+
+def hello(request):
+    return HttpResponse(HELLO_BODY)
+
+
+# The benchmark's URLconf: the site's, plus the trivial view the warm figure is measured against.
+urlpatterns = [path(HELLO_PATH.strip("/") + "/", hello), path("", include("config.urls"))]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    tiny: tuple[int, int] = (2, 10)
+    medium: tuple[int, int] = (20, 300)
+    large: tuple[int, int] = (100, 3000)
+    filtered_frameworks: int = 5
+
+
+QUICK_SIZES = Sizes(large=(30, 600))
+
+
+@dataclass
+class Figure:
+    name: str
+    ratio: float
+    goal: str
+    met: bool
+    measured: dict
+
+    def row(self) -> str:
+        mark = "met" if self.met else "NOT MET"
+        return f"{self.name:<8} {self.ratio:>8.3f}  {self.goal:<34} {mark}"
+
+
+# -- databases --------------------------------------------------------------------------------
+
+
+def _sqlite_settings(name: Path) -> dict:
+    base = connections.settings["default"]
+    return {
+        **base,
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(name),
+        "USER": "",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+        "OPTIONS": {},
+        "CONN_MAX_AGE": None,
+        "ATOMIC_REQUESTS": False,
+        "TEST": {**base.get("TEST", {}), "NAME": None},
+    }
+
+
+class Databases:
+    """Throwaway SQLite databases, each swapped in as the `default` connection in turn."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.original = connections["default"]
+        self.wrappers = {}
+
+    def make(self, name: str, template: Path | None = None) -> None:
+        file = self.directory / f"{name}.sqlite3"
+        if template is not None:
+            shutil.copyfile(template, file)
+        settings_dict = _sqlite_settings(file)
+        backend = load_backend(settings_dict["ENGINE"])
+        self.wrappers[name] = backend.DatabaseWrapper(settings_dict, "default")
+        self.use(name)
+        if template is None:
+            call_command("migrate", verbosity=0, interactive=False)
+
+    def file(self, name: str) -> Path:
+        return Path(self.wrappers[name].settings_dict["NAME"])
+
+    def use(self, name: str) -> None:
+        connections["default"] = self.wrappers[name]
+
+    def close(self) -> None:
+        for wrapper in self.wrappers.values():
+            wrapper.close()
+        connections["default"] = self.original
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+class Site:
+    """Requests through Django's real WSGI handler: every middleware, the URLconf, the view."""
+
+    def __init__(self):
+        self.handler = WSGIHandler()
+        self.factory = RequestFactory()
+
+    def get(self, url: str) -> tuple[int, bytes]:
+        path_info, _, query = url.partition("?")
+        environ = self.factory._base_environ(
+            PATH_INFO=path_info, QUERY_STRING=query, REQUEST_METHOD="GET", HTTP_HOST=HOST
+        )
+        status = []
+        body = b"".join(self.handler(environ, lambda s, headers, exc_info=None: status.append(s)))
+        return int(status[0].split()[0]), body
+
+    def timed(self, url: str) -> float:
+        started = time.perf_counter()
+        code, _ = self.get(url)
+        elapsed = time.perf_counter() - started
+        if code != 200:
+            raise RuntimeError(f"{url} answered {code} during the benchmark.")
+        return elapsed
+
+    def queries(self, url: str) -> int:
+        bump_content_version()
+        with CaptureQueriesContext(connections["default"]) as captured:
+            code, _ = self.get(url)
+        if code != 200:
+            raise RuntimeError(f"{url} answered {code} during the benchmark.")
+        return len(captured)
+
+
+# -- the floor --------------------------------------------------------------------------------
+
+FLOOR_SQL = """
+SELECT f.id, f.name, fw.id, fw.name, c.id, c.support, c.value, s.title, s.kind, ci.quote,
+       ci.locator, s.id
+FROM knowledge_claim c
+JOIN knowledge_feature f ON f.id = c.feature_id
+JOIN knowledge_framework fw ON fw.id = c.framework_id
+LEFT JOIN knowledge_citation ci ON ci.claim_id = c.id
+LEFT JOIN knowledge_source s ON s.id = ci.source_id
+WHERE c.status = %s
+ORDER BY f.id, fw.name, c.id, ci.id
+"""
+
+
+def floor_render() -> int:
+    """One raw query for every published cell and citation, then the table as a plain join.
+
+    The least work that can produce the matrix: no ORM, no objects, no template; returns the
+    length of the HTML so the work cannot be optimised away.
+    """
+    with connections["default"].cursor() as cursor:
+        cursor.execute(FLOOR_SQL, [ClaimStatus.PUBLISHED])
+        rows = cursor.fetchall()
+    escape = html.escape
+    parts, notes = [], []
+    last_cell = None
+    for (feature_id, feature, _, framework, claim_id, support, value, title, kind, quote,
+         locator, source_id) in rows:  # fmt: skip
+        if last_cell != (feature_id, framework):
+            last_cell = (feature_id, framework)
+            parts.append(
+                f'<td class="cell" id="c{feature_id}"><a class="support support--{support}" '
+                f'href="/claims/{claim_id}/">{escape(support)}</a> {escape(value)}'
+            )
+        if title is not None:
+            number = len(notes) + 1
+            parts.append(f'<a class="fn-ref" href="#fn-{number}">[{number}]</a>')
+            notes.append(
+                f'<li id="fn-{number}"><p>{escape(framework)} · {escape(feature)}</p>'
+                f"<blockquote><p>{escape(quote)}</p></blockquote><p>{escape(locator)}, "
+                f'<a href="/sources/{source_id}/">{escape(title)}</a> ({kind})</p></li>'
+            )
+    return len("".join(parts) + "<ol>" + "".join(notes) + "</ol>")
+
+
+def _timed(function: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _isolated():
+    """Settings for measuring: no SQL logging, our URLconf, our own cache key space."""
+    prefix = f"citegrid-benchmark-{time.time_ns()}"
+    cache_config = {**settings.CACHES["default"], "KEY_PREFIX": prefix}
+    if cache_config["BACKEND"].endswith("LocMemCache"):
+        cache_config["LOCATION"] = prefix
+    with (
+        tempfile.TemporaryDirectory(prefix="citegrid-benchmark-") as directory,
+        override_settings(
+            DEBUG=False,
+            ROOT_URLCONF=__name__,
+            ALLOWED_HOSTS=[HOST],
+            SECURE_SSL_REDIRECT=False,
+            CACHES={**settings.CACHES, "default": cache_config},
+        ),
+    ):
+        databases = Databases(Path(directory))
+        try:
+            yield databases
+        finally:
+            databases.close()
+
+
+def _median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 3)
+
+
+def run(*, quick: bool = False, rounds: int | None = None, log=print) -> dict:
+    sizes = QUICK_SIZES if quick else Sizes()
+    rounds = rounds or (3 if quick else 15)
+    with _isolated() as databases:
+        log("Building the databases…")
+        databases.make("template")
+        template = databases.file("template")
+        for name in ("tiny", "medium", "large"):
+            frameworks, features = getattr(sizes, name)
+            databases.make(name, template=template)
+            started = time.perf_counter()
+            synthetic.seed(frameworks=frameworks, features=features)
+            log(f"  {name}: {frameworks} × {features} in {time.perf_counter() - started:.1f} s")
+        return _measure(databases, sizes, rounds, log)
+
+
+def _filtered_url(databases: Databases, sizes: Sizes) -> str:
+    """5 frameworks × the first category: the same slugs exist at both sizes (same seed)."""
+    from knowledge.models import Category, Framework
+
+    databases.use("medium")
+    slugs = list(
+        Framework.objects.order_by("slug").values_list("slug", flat=True)[
+            : sizes.filtered_frameworks
+        ]
+    )
+    category = Category.objects.order_by("order").values_list("slug", flat=True)[0]
+    databases.use("large")
+    assert Framework.objects.filter(slug__in=slugs).count() == len(slugs)
+    assert Category.objects.filter(slug=category).exists()
+    query = urlencode([("framework", slug) for slug in slugs] + [("category", category)])
+    return f"/matrix/?{query}"
+
+
+def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
+    site = Site()
+    matrix = "/matrix/"
+    filtered = _filtered_url(databases, sizes)
+
+    databases.use("tiny")
+    site.get(matrix)  # first request: URL resolvers, templates, connections
+    queries_tiny = site.queries(matrix)
+    databases.use("medium")
+    site.get(matrix)
+    queries_medium = site.queries(matrix)
+
+    samples = {name: [] for name in ("cold", "floor", "warm", "hello", "small", "large")}
+    log(f"Measuring, {rounds} interleaved rounds…")
+    for _ in range(rounds):
+        databases.use("medium")
+        bump_content_version()
+        samples["cold"].append(site.timed(matrix))
+        samples["floor"].append(_timed(floor_render))
+        site.get(matrix)  # warm the cache for this version
+        samples["warm"].append(site.timed(matrix))
+        samples["hello"].append(site.timed(HELLO_PATH))
+        bump_content_version()
+        samples["small"].append(site.timed(filtered))
+        databases.use("large")
+        bump_content_version()
+        samples["large"].append(site.timed(filtered))
+
+    medians = {name: _median_ms(values) for name, values in samples.items()}
+    cold_ratio = medians["cold"] / medians["floor"]
+    warm_ratio = medians["hello"] / medians["warm"]  # rps ratio: (1/warm) / (1/hello)
+    scale_ratio = medians["large"] / medians["small"]
+    figures = [
+        Figure(
+            "queries",
+            queries_medium / queries_tiny,
+            "equal counts (ratio 1), each <= 10",
+            queries_medium == queries_tiny and queries_medium <= 10,
+            {
+                f"{sizes.tiny[0]}x{sizes.tiny[1]}": queries_tiny,
+                f"{sizes.medium[0]}x{sizes.medium[1]}": queries_medium,
+            },
+        ),  # fmt: skip
+        Figure(
+            "cold",
+            cold_ratio,
+            "cold / floor <= 3",
+            cold_ratio <= 3,
+            {"cold_ms": medians["cold"], "floor_ms": medians["floor"]},
+        ),
+        Figure(
+            "warm",
+            warm_ratio,
+            "warm rps / hello rps >= 0.7",
+            warm_ratio >= 0.7,
+            {
+                "warm_ms": medians["warm"],
+                "hello_ms": medians["hello"],
+                "warm_rps": round(1000 / medians["warm"], 1),
+                "hello_rps": round(1000 / medians["hello"], 1),
+            },
+        ),
+        Figure(
+            "scale",
+            scale_ratio,
+            "large / small <= 1.5",
+            scale_ratio <= 1.5,
+            {
+                "url": filtered,
+                f"{sizes.medium[0]}x{sizes.medium[1]}_ms": medians["small"],
+                f"{sizes.large[0]}x{sizes.large[1]}_ms": medians["large"],
+            },
+        ),
+    ]
+    for figure in figures:
+        figure.ratio = round(figure.ratio, 3)
+    return {
+        "rounds": rounds,
+        "sizes": {
+            name: list(value)
+            for name, value in asdict(sizes).items()
+            if name != "filtered_frameworks"
+        },
+        "database": "sqlite (temporary files)",
+        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+        "all_met": all(figure.met for figure in figures),
+        "figures": {figure.name: asdict(figure) for figure in figures},
+    }
+
+
+def table(result: dict) -> str:
+    lines = [f"{'figure':<8} {'ratio':>8}  {'goal':<34} result", "-" * 64]
+    for data in result["figures"].values():
+        lines.append(Figure(**data).row())
+        lines.append(f"{'':<8} {data['measured']}")
+    return "\n".join(lines)
