@@ -8,6 +8,7 @@ of queries however many rows the table holds (tests/knowledge/test_admin_queries
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, ProtectedError
 from django.shortcuts import redirect
@@ -359,6 +360,12 @@ class ClaimAdmin(SimpleHistoryAdmin):
         # A revert saves the claim without its citations inline, so it could republish a claim
         # whose citations were deleted since: the history is for reading here.
         return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple_history only hides the Revert button; refuse a revert posted by hand too.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     @admin.display(description="citations", ordering="citation_count")
     def citation_count(self, claim):

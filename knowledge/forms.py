@@ -127,7 +127,9 @@ class ClaimAdminForm(forms.ModelForm):
         return cleaned_data
 
     def _refuse_stale_version(self):
-        current = Claim.objects.select_for_update().get(pk=self.instance.pk)
+        current = Claim.objects.select_for_update().filter(pk=self.instance.pk).first()
+        if current is None:
+            raise ValidationError("Another curator deleted this claim while you were editing it.")
         started_from = _parse_version(self.cleaned_data.get("version"))
         if started_from == current.updated_at:
             return
@@ -170,7 +172,12 @@ def _conflict_message(current, started_from):
         return format_html("{} Its history does not show what changed. {}", intro, advice)
     changes = _changed_fields(then, current)
     if not changes:
-        return format_html("{} {}", intro, advice)
+        # The admin saves the claim on every save, so an edit of its citations alone lands here.
+        return format_html(
+            "{} Its own fields are as you found them: the change was to its citations. {}",
+            intro,
+            advice,
+        )
     items = format_html_join("", "<li>{}: {} → {}</li>", changes)
     return format_html("{} What changed meanwhile:<ul>{}</ul>{}", intro, items, advice)
 

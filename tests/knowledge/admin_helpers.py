@@ -15,7 +15,7 @@ def change_url(obj):
 def form_data(response):
     """What the browser would POST back for the admin form in `response`, unchanged."""
     forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         forms.append(inline.formset.management_form)
         forms.extend(inline.formset.forms)
     data = {}

@@ -357,6 +357,24 @@ def test_claim_history_is_shown(curator_client):
     assert len(response.context["page_obj"].object_list) == 2
 
 
+def test_a_historical_version_is_shown_but_cannot_be_reverted_to(curator_client):
+    """A revert would save the claim without its citations inline (no publish rule)."""
+    claim = make_claim(citations=1, status=ClaimStatus.DRAFT)
+    claim.citations.all().delete()
+    claim.status = ClaimStatus.REVIEW
+    claim.save()
+    draft = claim.history.earliest()
+    url = reverse("admin:knowledge_claim_simple_history", args=[claim.pk, draft.history_id])
+    response = curator_client.get(url)
+    assert response.status_code == 200
+    assert "Revert" not in response.content.decode()
+    data = form_data(response)
+    data["status"] = ClaimStatus.PUBLISHED
+    assert curator_client.post(url, data).status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.REVIEW
+
+
 # -- Comparisons ------------------------------------------------------------------------------
 
 
