@@ -1,12 +1,22 @@
 """An Atom feed of the published claims that changed most recently."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from knowledge.models import Claim
 
 FEED_LENGTH = 50
+# XML 1.0 cannot carry these at all, even escaped: one in a curator's text would make the
+# whole feed fail to serialise.
+XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return XML_FORBIDDEN.sub("", text)
 
 
 class ClaimsFeed(Feed):
@@ -23,12 +33,16 @@ class ClaimsFeed(Feed):
         )
 
     def item_title(self, item):
-        return f"{item.framework.name} — {item.feature.name}: {item.get_support_display()}"
+        # An Atom title is plain text: the XML writer's escaping is all it needs.
+        label = item.get_support_display()
+        return xml_text(f"{item.framework.name} — {item.feature.name}: {label}")
 
     def item_description(self, item):
-        # Plain text: the feed generator escapes it, so no curator text becomes markup.
+        # Atom summaries are typed "html": a reader renders them, so curator text is escaped
+        # here, once as HTML, before the XML writer escapes it again.
         parts = [item.statement, f"Value: {item.value}" if item.value else ""]
-        return " ".join(part for part in parts if part) or item.get_support_display()
+        text = " ".join(part for part in parts if part) or item.get_support_display()
+        return escape(xml_text(text))
 
     def item_updateddate(self, item):
         return item.updated_at

@@ -45,11 +45,22 @@ def test_feed_leaves_out_unpublished_claims(client):
         assert marker not in response.content.decode()
 
 
-def test_feed_escapes_curator_text(client):
+def test_feed_escapes_curator_text_for_readers_that_render_html(client):
     make_claim(statement="<script>alert(1)</script> & more")
     body = client.get(FEED).content.decode()
     assert "<script>" not in body
-    assert entries(client)[0].find(f"{ATOM}summary").text.startswith("<script>alert(1)</script>")
+    summary = entries(client)[0].find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    # After XML parsing the reader holds HTML; as HTML it must still be inert text.
+    assert summary.text == "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"
+
+
+def test_feed_drops_characters_xml_cannot_carry(client):
+    framework = make_framework(name="Bell\x07Framework")
+    make_claim(framework=framework, statement="Form\x0cfeed and \x01null", value="v\x1b1")
+    found = entries(client)
+    assert found[0].find(f"{ATOM}title").text.startswith("BellFramework — ")
+    assert found[0].find(f"{ATOM}summary").text == "Formfeed and null Value: v1"
 
 
 def test_feed_is_bounded(client, django_assert_max_num_queries):
