@@ -1,0 +1,188 @@
+"""The shipped content in fixtures/: complete, sourced, and quoting its sources faithfully.
+
+Read straight from the fixture files, so these tests check what is shipped, not what a
+database makes of it; one test loads the files and runs the data-quality checks.
+"""
+
+import io
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from knowledge.models import QUOTE_MAX_LENGTH
+from knowledge.quality import ERROR, run_checks
+from tests.knowledge.shipped_kb import SHIPPED_FIXTURES, delete_shipped, load_shipped
+
+REPO = Path(__file__).parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+COMPARED = ["django", "flask", "fastapi", "pyramid"]
+SEED_IN_NOTES = re.compile(r"\(seed: ([\w.-]+\.txt)\)")
+
+
+def _objects():
+    by_model = defaultdict(list)
+    for path in SHIPPED_FIXTURES:
+        for obj in json.loads(path.read_text(encoding="utf-8")):
+            by_model[obj["model"]].append(obj["fields"])
+    return by_model
+
+
+OBJECTS = _objects()
+CLAIMS = OBJECTS["knowledge.claim"]
+CITATIONS = OBJECTS["knowledge.citation"]
+SOURCES = OBJECTS["knowledge.source"]
+FEATURES = OBJECTS["knowledge.feature"]
+
+
+def _source_key(fields):
+    return (fields["url"],) if fields["url"] else (fields["title"], fields["publisher"])
+
+
+def _squash(text):
+    return " ".join(text.split())
+
+
+def test_at_least_forty_features_in_at_least_ten_categories():
+    categories = {tuple(feature["category"]) for feature in FEATURES}
+    assert len(FEATURES) >= 40
+    assert len(categories) >= 10
+    assert len(OBJECTS["knowledge.category"]) >= 10
+
+
+def test_the_four_frameworks_carry_their_facts():
+    frameworks = {fw["slug"]: fw for fw in OBJECTS["knowledge.framework"]}
+    assert set(COMPARED) <= set(frameworks)
+    assert frameworks["django"]["licence"] == "BSD-3-Clause"
+    assert frameworks["flask"]["licence"] == "BSD-3-Clause"
+    assert frameworks["fastapi"]["licence"] == "MIT"
+    assert "Repoze Public License" in frameworks["pyramid"]["licence"]
+    for slug in COMPARED:
+        fw = frameworks[slug]
+        assert fw["homepage"].startswith("https://"), slug
+        assert fw["repository_url"].startswith("https://github.com/"), slug
+        assert fw["documentation_url"].startswith("https://"), slug
+        assert fw["first_release_year"], slug
+
+
+def test_every_cell_of_the_four_frameworks_has_a_claim():
+    cells = {(c["framework"][0], c["feature"][0]) for c in CLAIMS}
+    missing = [
+        (fw, feature["slug"])
+        for fw in COMPARED
+        for feature in FEATURES
+        if (fw, feature["slug"]) not in cells
+    ]
+    assert missing == []
+
+
+def test_every_published_claim_cites_a_source_with_a_short_quote():
+    quoted = defaultdict(list)
+    for citation in CITATIONS:
+        quoted[tuple(citation["claim"])].append(citation)
+    for claim in CLAIMS:
+        if claim["status"] != "published":
+            continue
+        key = (claim["framework"][0], claim["feature"][0], claim["key"])
+        citations = quoted[key]
+        assert citations, f"{key} is published without a citation"
+        for citation in citations:
+            assert 0 < len(citation["quote"]) <= QUOTE_MAX_LENGTH, key
+            assert citation["locator"], key
+            assert citation["retrieved_date"], key
+
+
+def test_cells_without_a_source_are_unknown_and_unpublished_with_a_note():
+    cited = {tuple(c["claim"]) for c in CITATIONS}
+    for claim in CLAIMS:
+        key = (claim["framework"][0], claim["feature"][0], claim["key"])
+        if key in cited:
+            continue
+        assert claim["support"] == "unknown", key
+        assert claim["status"] in {"draft", "review"}, key
+        assert "No source" in claim["note"], key
+
+
+def test_sources_say_how_they_were_read_and_when():
+    for source in SOURCES:
+        assert source["notes"], _source_key(source)
+        assert source["accessed_date"], _source_key(source)
+
+
+def test_the_five_seed_articles_are_sources_without_invented_urls():
+    articles = [s for s in SOURCES if s["kind"] == "article"]
+    assert len(articles) == 5
+    for article in articles:
+        assert article["url"] == ""
+        assert SEED_IN_NOTES.search(article["notes"]), article["title"]
+
+
+def test_at_most_one_published_preferred_claim_per_cell():
+    preferred = defaultdict(int)
+    for claim in CLAIMS:
+        if claim["status"] == "published" and claim["rank"] == "preferred":
+            preferred[claim["framework"][0], claim["feature"][0]] += 1
+    assert max(preferred.values()) == 1
+
+
+def test_disagreements_are_kept_as_competing_claims():
+    by_cell = defaultdict(list)
+    for claim in CLAIMS:
+        by_cell[claim["framework"][0], claim["feature"][0]].append(claim)
+    for cell in [("django", "architectural-pattern"), ("flask", "large-applications")]:
+        ranks = {claim["rank"] for claim in by_cell[cell]}
+        assert {"preferred", "deprecated"} <= ranks, cell
+        deprecated = [c for c in by_cell[cell] if c["rank"] == "deprecated"]
+        assert all(c["note"] for c in deprecated), cell
+
+
+def test_the_curated_comparisons_exist():
+    comparisons = {c["slug"] for c in OBJECTS["comparisons.comparison"]}
+    assert "django-vs-flask" in comparisons
+    entries = defaultdict(set)
+    for entry in OBJECTS["comparisons.comparisonframework"]:
+        entries[entry["comparison"][0]].add(entry["framework"][0])
+    assert entries["django-vs-flask"] == {"django", "flask"}
+    assert any(frameworks == set(COMPARED) for frameworks in entries.values())
+
+
+def test_frameworks_and_features_are_tagged():
+    assert OBJECTS["knowledge.taggedframework"]
+    assert OBJECTS["knowledge.taggedfeature"]
+
+
+@pytest.mark.skipif(
+    not SEEDS.is_dir(), reason=f"the seed articles are not here ({SEEDS} is absent)"
+)
+def test_every_quote_from_a_seed_article_is_in_that_article():
+    """Whitespace-insensitive; quotes keep the articles' typographic quotes as they are."""
+    seed_of = {}
+    for source in SOURCES:
+        match = SEED_IN_NOTES.search(source["notes"])
+        if match:
+            seed_of[_source_key(source)] = SEEDS / match.group(1)
+    assert len(seed_of) == 5
+    checked = 0
+    for citation in CITATIONS:
+        seed = seed_of.get(tuple(citation["source"]))
+        if seed is None:
+            continue
+        text = _squash(seed.read_text(encoding="utf-8"))
+        assert _squash(citation["quote"]) in text, (citation["claim"], citation["quote"])
+        checked += 1
+    assert checked >= 50
+
+
+@pytest.mark.django_db
+def test_the_loaded_content_passes_the_data_quality_checks():
+    delete_shipped()
+    load_shipped()
+
+    errors = [finding for finding in run_checks() if finding.severity == ERROR]
+    assert errors == []
+    out = io.StringIO()
+    call_command("checkkb", stdout=out)
+    assert "0 error(s)" in out.getvalue()
