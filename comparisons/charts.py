@@ -1,8 +1,9 @@
 """Charts drawn on the server as inline SVG: no script, and nothing the CSP forbids.
 
 The CSP allows no inline `style`, so geometry goes in SVG presentation attributes (x, width)
-and colours in CSS classes. Coordinates are whole numbers in a fixed viewBox: the SVG scales to
-its container, and integers render the same whatever the locale.
+and colours in CSS classes. Each bar is its own small SVG stretched to its row, with the
+framework's name as HTML text beside it, so the text keeps its size on a phone. Coordinates
+are whole numbers in a fixed viewBox, and integers render the same whatever the locale.
 """
 
 from collections.abc import Sequence
@@ -18,7 +19,6 @@ CHART_LEVELS = (SupportLevel.YES, SupportLevel.PARTIAL, SupportLevel.EXTENSION, 
 
 WIDTH = 600
 BAR_HEIGHT = 16
-ROW_HEIGHT = 44  # a name line above each bar, then the bar
 
 
 @dataclass(frozen=True)
@@ -33,15 +33,18 @@ class Segment:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    label_y: int
-    bar_y: int
     segments: list[Segment]
+
+    @property
+    def description(self) -> str:
+        """The bar in words, for screen readers: "Django: 30 Built in, 1 Via extension"."""
+        counts = ", ".join(f"{s.count} {s.label}" for s in self.segments) or "no feature shown"
+        return f"{self.label}: {counts}"
 
 
 @dataclass(frozen=True)
 class BarChart:
     width: int
-    height: int
     bar_height: int
     bars: list[Bar]
 
@@ -59,8 +62,7 @@ def _segments(summary: SupportSummary) -> list[tuple[str, str, int]]:
 def support_chart(summaries: Sequence[SupportSummary]) -> BarChart:
     """One stacked bar per framework: how many of the shown features it has at each level."""
     bars = []
-    for index, summary in enumerate(summaries):
-        top = index * ROW_HEIGHT
+    for summary in summaries:
         segments, done = [], 0
         for css, label, count in _segments(summary):
             # Round the running total, not each width, so the segments always fill the bar.
@@ -68,9 +70,5 @@ def support_chart(summaries: Sequence[SupportSummary]) -> BarChart:
             done += count
             end = round(WIDTH * done / summary.total)
             segments.append(Segment(x=x, width=end - x, css=css, label=label, count=count))
-        bars.append(
-            Bar(label=summary.framework.name, label_y=top + 16, bar_y=top + 22, segments=segments)
-        )
-    return BarChart(
-        width=WIDTH, height=max(len(bars) * ROW_HEIGHT, 1), bar_height=BAR_HEIGHT, bars=bars
-    )
+        bars.append(Bar(label=summary.framework.name, segments=segments))
+    return BarChart(width=WIDTH, bar_height=BAR_HEIGHT, bars=bars)

@@ -79,6 +79,7 @@ def test_the_chart_segments_fill_each_bar_exactly():
     assert [s.width for s in segments] == [200, 200, 200]
     assert sum(s.width for s in segments) == WIDTH
     assert [s.x for s in segments] == [0, 200, 400]
+    assert chart.bars[0].description == "A: 1 Built in, 1 Partial, 1 Via extension"
 
 
 def test_three_frameworks_and_slugs_with_hyphens(client, kb):

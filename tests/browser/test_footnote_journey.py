@@ -1,0 +1,41 @@
+"""From the home page to a source through a cell's footnote, in Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.comparisons.matrix_data import make_comparison
+from tests.factories import make_citation, make_claim, make_feature, make_framework, make_source
+
+pytestmark = pytest.mark.usefixtures("transactional_db")
+
+
+def test_home_to_source_through_a_footnote(live_server, page):
+    django = make_framework(name="Django", slug="django")
+    flask = make_framework(name="Flask", slug="flask")
+    orm = make_feature(name="ORM", slug="orm")
+    claim = make_claim(framework=django, feature=orm, value="Django ORM", citations=0)
+    source = make_source(title="Django documentation: Models")
+    make_citation(
+        claim=claim, source=source, quote="A model is the single source of truth.", locator="§ 1"
+    )
+    make_claim(framework=flask, feature=orm, support="extension", value="SQLAlchemy")
+    make_comparison("Django vs Flask", "django-flask", [django, flask])
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Django vs Flask").click()
+    expect(page).to_have_url(re.compile(r"/comparisons/django-flask/$"))
+    expect(page.locator("table.matrix")).to_be_visible()
+
+    cell = page.locator(f"#c{orm.pk}-{django.pk}")
+    expect(cell).to_contain_text("Built in")
+    cell.get_by_role("link", name="Citation 1").click()
+    expect(page).to_have_url(re.compile(r"#fn-1$"))
+    footnote = page.locator("#fn-1")
+    expect(footnote).to_be_in_viewport()
+    expect(footnote).to_contain_text("A model is the single source of truth.")
+
+    footnote.get_by_role("link", name="Django documentation: Models").click()
+    expect(page).to_have_url(re.compile(re.escape(source.get_absolute_url()) + "$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Django documentation: Models")
