@@ -8,12 +8,14 @@ of queries however many rows the table holds (tests/knowledge/test_admin_queries
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, ProtectedError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -43,24 +45,25 @@ LAST_CHANGED_FILTER = ("updated_at", admin.DateFieldListFilter)
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
-def claim_links(claims, *, total=None):
-    """A safe HTML list of links to the claims' admin pages, at most LISTED_CLAIMS of them.
+def claim_links(claims, *, total=None, sep=", "):
+    """Safe HTML links to the claims' admin pages, at most LISTED_CLAIMS of them.
 
     `claims` must have framework and feature selected; `total` says how many there are when
-    the caller fetched only the first few.
+    the caller fetched only the first few. Messages use the default comma-separated run: the
+    admin styles every <li> inside a message as a message of its own.
     """
     shown = list(claims[:LISTED_CLAIMS])
-    items = format_html_join(
-        "",
-        '<li><a href="{}">{}</a></li>',
+    links = format_html_join(
+        sep,
+        '<a href="{}">{}</a>',
         (
             (reverse("admin:knowledge_claim_change", args=[claim.pk]), services.claim_label(claim))
             for claim in shown
         ),
     )
     more = (len(claims) if total is None else total) - len(shown)
-    tail = format_html("<li>… and {} more</li>", more) if more > 0 else ""
-    return format_html("<ul>{}{}</ul>", items, tail)
+    tail = format_html("{}… and {} more", sep, more) if more > 0 else ""
+    return format_html("{}{}", links, tail)
 
 
 class DeleteGuardMixin:
@@ -216,7 +219,7 @@ class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
         see_all = reverse("admin:knowledge_claim_changelist") + f"?source={source.pk}"
         return format_html(
             '{}<p><a href="{}">Open the {} claim(s) in the claims list</a></p>',
-            claim_links(claims, total=count),
+            claim_links(claims, total=count, sep=mark_safe("<br>")),
             see_all,
             count,
         )
@@ -227,7 +230,7 @@ class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
             return None
         parts = format_html_join(
             "",
-            "<li>“{}” is cited by {} claim(s):{}</li>",
+            " “{}” is cited by {} claim(s): {}.",
             (
                 (source.title, len(claims), claim_links(claims))
                 for source, claims in blockers.items()
@@ -235,7 +238,7 @@ class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
         )
         return format_html(
             "A source that claims cite cannot be deleted: the claims would lose their evidence. "
-            "Remove or replace these citations first, then delete the source.<ul>{}</ul>",
+            "Remove or replace these citations first, then delete the source.{}",
             parts,
         )
 
@@ -314,6 +317,8 @@ class CitationInline(BatchedAutocompleteInline):
     formset = CitationInlineFormSet
     fields = ["source", "quote", "locator", "retrieved_date"]
     autocomplete_fields = ["source"]
+    # A quote is at most a few lines; the default ten-row box pushes the next citation away.
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
     extra = 1
 
 
@@ -398,7 +403,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         if result.refused:
             reasons = format_html_join(
                 "",
-                '<li><a href="{}">{}</a>: {}</li>',
+                ' <a href="{}">{}</a>: {};',
                 (
                     (
                         reverse("admin:knowledge_claim_change", args=[claim.pk]),
@@ -411,7 +416,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request,
                 format_html(
-                    "{} claim(s) were not {} and are unchanged:<ul>{}</ul>",
+                    "{} claim(s) were not {} and are unchanged:{}",
                     len(result.refused),
                     done,
                     reasons,
@@ -450,7 +455,7 @@ class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
         if not claims:
             return None
         return format_html(
-            "{} These published claims would be left without a citation:{}"
+            "{} These published claims would be left without a citation: {}. "
             "Add another citation to them, or send them to review, first.",
             services.UNSOURCED_MESSAGE,
             claim_links(claims),

@@ -155,12 +155,11 @@ def _conflict_message(current, started_from):
     history = current.history.select_related("history_user")
     then = history.filter(updated_at=started_from).order_by("-history_id").first()
     latest = history.order_by("-history_id").first()
-    who = ""
+    who = "Another curator"
     if latest is not None and latest.history_user is not None:
-        who = f" by {latest.history_user.get_username()}"
+        who = f"Another curator ({latest.history_user.get_username()})"
     intro = format_html(
-        "Another curator changed this claim{} at {} while you were editing it, "
-        "so your changes were not saved.",
+        "{} changed this claim at {} while you were editing it, so your changes were not saved.",
         who,
         current.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
     )

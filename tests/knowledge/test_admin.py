@@ -325,7 +325,7 @@ def test_a_second_curator_saving_a_stale_claim_is_refused_with_what_changed(clie
     response = client.post(url, bob_data)
     assert response.status_code == 200
     content = response.content.decode()
-    assert "changed this claim by alice" in content
+    assert "Another curator (alice) changed this claim at" in content
     assert "support level: “Built in” → “Partial”" in content
     assert "statement: “Ships an admin.” → “Ships a partial admin.”" in content
     assert "value:" not in content.split("What changed meanwhile")[1].split("</ul>")[0]
