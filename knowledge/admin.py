@@ -402,13 +402,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
             )
         if result.refused:
             reasons = format_html_join(
-                "",
-                ' <a href="{}">{}</a>: {};',
+                ";",
+                ' <a href="{}">{}</a>: {}',
                 (
                     (
                         reverse("admin:knowledge_claim_change", args=[claim.pk]),
                         services.claim_label(claim),
-                        " ".join(errors),
+                        " ".join(errors).rstrip("."),
                     )
                     for claim, errors in result.refused
                 ),
@@ -416,7 +416,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request,
                 format_html(
-                    "{} claim(s) were not {} and are unchanged:{}",
+                    "{} claim(s) were not {} and are unchanged:{}.",
                     len(result.refused),
                     done,
                     reasons,
