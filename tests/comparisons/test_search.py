@@ -1,6 +1,9 @@
 import pytest
 from django.db import connection
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from comparisons import search
 from comparisons.selectors import search_run
@@ -132,6 +135,17 @@ def test_odd_queries_give_a_normal_page(client, knowledge, query):
     response = client.get(SEARCH, {"q": query})
     assert response.status_code == 200
     assert 'class="site-header"' in response.content.decode()
+
+
+@hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(query=st.text(max_size=260))
+def test_any_text_gives_a_normal_page(client, knowledge, query):
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 200
 
 
 def test_empty_query_asks_for_words(client):
