@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from . import charts, exports, selectors
@@ -146,16 +146,25 @@ def comparison_detail(request, slug):
         frameworks=comparison.frameworks,
         category_slugs=comparison.category_slugs,
     )
-    slugs = [framework.slug for framework in comparison.frameworks]
     return render(
         request,
         "comparisons/comparison_detail.html",
         _matrix_context(
             result,
             comparison=comparison,
-            compare_url=reverse("comparisons:compare", kwargs={"slugs": "-vs-".join(slugs)})
-            if 2 <= len(slugs) <= MAX_COMPARED
-            else "",
+            compare_url=_compare_url(comparison.frameworks),
             export_query=_export_query(result, comparison.frameworks, comparison.category_slugs),
         ),
     )
+
+
+def _compare_url(frameworks) -> str:
+    """The head-to-head URL of `frameworks`, or "" when they cannot have one."""
+    if not 2 <= len(frameworks) <= MAX_COMPARED:
+        return ""
+    try:
+        slugs = "-vs-".join(framework.slug for framework in frameworks)
+        return reverse("comparisons:compare", kwargs={"slugs": slugs})
+    except NoReverseMatch:
+        # A slug the compare URL cannot spell (capitals, underscores): no link, never a 500.
+        return ""

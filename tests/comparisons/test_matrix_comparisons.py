@@ -84,3 +84,11 @@ def test_a_comparison_without_frameworks_renders(client):
     response = client.get(comparison.get_absolute_url())
     assert response.status_code == 200
     assert "No frameworks to compare yet" in response.content.decode()
+
+
+def test_a_framework_slug_the_compare_url_cannot_spell_only_drops_that_link(client):
+    odd = make_framework(name="Odd", slug="Odd_Slug")
+    comparison = make_comparison("Odd one", "odd-one", [odd, make_framework(slug="plain")])
+    response = client.get(comparison.get_absolute_url())
+    assert response.status_code == 200
+    assert "See where they differ first" not in response.content.decode()
