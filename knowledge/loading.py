@@ -123,8 +123,9 @@ def load_fixture_files(paths, *, progress=None):
     try:
         with transaction.atomic():
             loaded = []
+            found = set()  # natural keys already seen to exist, so each is looked up once
             for path in map(Path, paths):
-                loaded.extend(_load_file(path, errors, report, say))
+                loaded.extend(_load_file(path, errors, report, say, found))
             _finish_forward_references(loaded, errors)
             if not errors:
                 errors.extend(_publish_rule_errors(loaded))
@@ -161,14 +162,14 @@ def _read_objects(path, errors):
     return data
 
 
-def _load_file(path, errors, report, say):
+def _load_file(path, errors, report, say, found):
     data = _read_objects(path, errors)
     if data is None:
         return []
     counts = Counter()
     loaded = []
     for index, item in enumerate(data):
-        entry = _load_object(path, index, item, errors)
+        entry = _load_object(path, index, item, errors, found)
         if entry is not None:
             loaded.append(entry)
             counts[entry.instance._meta.label_lower] += 1
@@ -180,7 +181,7 @@ def _load_file(path, errors, report, say):
     return loaded
 
 
-def _load_object(path, index, item, errors):
+def _load_object(path, index, item, errors, found):
     where = f"{path}: object #{index + 1}"
     if not isinstance(item, dict) or "model" not in item:
         errors.append(f'{where}: each object needs a "model" and its "fields".')
@@ -198,7 +199,9 @@ def _load_object(path, index, item, errors):
         return None
     where = f"{path}: {label} {_raw_key(label, item['fields'])} (object #{index + 1})"
     model = apps.get_model(label)
-    problems = _field_errors(model, item["fields"]) or _missing_references(model, item["fields"])
+    problems = _field_errors(model, item["fields"]) or _missing_references(
+        model, item["fields"], found
+    )
     if problems:
         errors.extend(f"{where}: {message}" for message in problems)
         return None
@@ -213,7 +216,11 @@ def _load_object(path, index, item, errors):
     entry = _Loaded(path, index, deserialized)
     if not _check_references(entry, errors):
         return None
-    if not _validate(entry, errors, exclude=set(deserialized.deferred_fields or {})):
+    # Without a "pk" in the fixture, a primary key can only come from a natural-key match.
+    matched = item.get("pk") is None and deserialized.object.pk is not None
+    if not _validate(
+        entry, errors, exclude=set(deserialized.deferred_fields or {}), matched=matched
+    ):
         return None
     _save(entry, errors)
     return entry
@@ -278,7 +285,7 @@ def _field_errors(model, fields):
     return messages
 
 
-def _missing_references(model, fields):
+def _missing_references(model, fields, found):
     """Messages for natural-key references (foreign keys, many-to-many) that match nothing."""
     messages = []
     for name, value in fields.items():
@@ -293,8 +300,11 @@ def _missing_references(model, fields):
         for key in keys:
             if not isinstance(key, list) or not hasattr(manager, "get_by_natural_key"):
                 continue
+            if (related, tuple(key)) in found:
+                continue
             try:
                 manager.get_by_natural_key(*key)
+                found.add((related, tuple(key)))
             except related.DoesNotExist:
                 messages.append(
                     f"{name}: no {related._meta.label_lower} with natural key {tuple(key)!r}."
@@ -333,11 +343,13 @@ def _check_references(entry, errors):
     return ok
 
 
-def _validate(entry, errors, exclude=()):
+def _validate(entry, errors, exclude=(), matched=False):
     instance = entry.instance
     model = type(instance)
-    if instance.pk is not None and model._default_manager.filter(pk=instance.pk).exists():
-        # Matched by natural key (or given a pk) and already stored: this is an update, so
+    if matched or (
+        instance.pk is not None and model._default_manager.filter(pk=instance.pk).exists()
+    ):
+        # Already stored (matched by natural key, or a pk that exists): this is an update, so
         # the uniqueness checks must compare it with the other rows, never with itself.
         instance._state.adding = False
     try:
