@@ -6,7 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.comparisons.matrix_data import make_comparison
-from tests.factories import make_citation, make_claim, make_feature, make_framework, make_source
+from tests.factories import (
+    make_category,
+    make_citation,
+    make_claim,
+    make_feature,
+    make_framework,
+    make_source,
+)
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -39,3 +46,30 @@ def test_home_to_source_through_a_footnote(live_server, page):
     footnote.get_by_role("link", name="Django documentation: Models").click()
     expect(page).to_have_url(re.compile(re.escape(source.get_absolute_url()) + "$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Django documentation: Models")
+
+
+def test_a_category_collapses_and_the_header_sticks_without_script(live_server, browser):
+    framework = make_framework(name="Django", slug="django")
+    category = make_category(name="Web")
+    features = [
+        make_feature(name=f"Feature {n:02d}", slug=f"f-{n}", category=category) for n in range(30)
+    ]
+    for feature in features:
+        make_claim(framework=framework, feature=feature)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 700})
+    page = context.new_page()
+    page.goto(live_server.url + "/matrix/")
+    first_row = page.locator("tr.matrix__row").first
+    expect(first_row).to_be_visible()
+
+    scroller = page.locator(".matrix-scroll")
+    scroller.evaluate("box => { box.scrollTop = 400; }")
+    header = page.locator("thead th.matrix__corner")
+    assert abs(header.bounding_box()["y"] - scroller.bounding_box()["y"]) < 3
+
+    scroller.evaluate("box => { box.scrollTop = 0; }")
+    page.locator("label.matrix__toggle-label").first.click()
+    expect(first_row).to_be_hidden()
+    page.locator("label.matrix__toggle-label").first.click()
+    expect(first_row).to_be_visible()
+    context.close()
