@@ -40,3 +40,8 @@ pytest: $(STAMP)
 	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# By hand, never in CI: 60 s at 50 connections against gunicorn on 127.0.0.1 (needs wrk:
+# `apt-get install wrk`; PostgreSQL and Redis on 127.0.0.1). See loadtest/run.sh.
+loadtest: $(STAMP)
+	bash loadtest/run.sh

@@ -1,5 +1,7 @@
 """Conditional requests: public pages answer 304 until the content changes."""
 
+import gzip
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -114,3 +116,17 @@ def test_a_cached_page_repeats_the_headers_of_the_inner_middleware(client, claim
     assert second.content == first.content
     for header in ("Content-Type", "X-Frame-Options", "Content-Security-Policy"):
         assert second[header] == first[header]
+
+
+def test_a_cached_page_is_served_compressed_to_clients_that_accept_gzip(client, claim):
+    plain = client.get("/matrix/").content
+
+    compressed = client.get("/matrix/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    again_plain = client.get("/matrix/")
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert int(compressed["Content-Length"]) == len(compressed.content) < len(plain)
+    assert gzip.decompress(compressed.content) == plain
+    assert "Accept-Encoding" in compressed["Vary"]
+    assert "Content-Encoding" not in again_plain
+    assert again_plain.content == plain
