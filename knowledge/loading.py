@@ -65,6 +65,7 @@ class LoadReport:
     """What was loaded: counts per file and per model."""
 
     per_file: dict = field(default_factory=dict)
+    kept: list = field(default_factory=list)
 
     @property
     def total(self):
@@ -111,30 +112,210 @@ def validation_messages(error):
     return list(error.messages)
 
 
-def load_fixture_files(paths, *, progress=None):
+def load_fixture_files(paths, *, progress=None, overwrite=False):
     """Load the fixture files at `paths` in one transaction; return a LoadReport.
 
     Raises FixtureLoadError, with the database left exactly as it was, if any file cannot be
     read or any object is invalid. `progress`, if given, is called with a line of text.
+
+    An object stored with a later `updated_at` than the fixture's was edited since the fixture
+    was written (in the admin, say); it is kept, and listed in the report, unless `overwrite`.
     """
-    say = progress or (lambda line: None)
-    errors = []
-    report = LoadReport()
-    try:
-        with transaction.atomic():
-            loaded = []
-            found = set()  # natural keys already seen to exist, so each is looked up once
-            for path in map(Path, paths):
-                loaded.extend(_load_file(path, errors, report, say, found))
-            _finish_forward_references(loaded, errors)
-            if not errors:
-                errors.extend(_publish_rule_errors(loaded))
-            if errors:
-                raise FixtureLoadError(errors)
-    except DatabaseError as error:
-        # A constraint the validation did not foresee, or a lost connection: still nothing saved.
-        raise FixtureLoadError(errors + [f"The database refused the data: {error}"]) from error
-    return report
+    return _Load(progress or (lambda line: None), overwrite).run([Path(p) for p in paths])
+
+
+class _Load:
+    """One run of the loader: the errors found so far and what was loaded or kept."""
+
+    def __init__(self, say, overwrite):
+        self.say = say
+        self.overwrite = overwrite
+        self.errors = []
+        self.report = LoadReport()
+        self.loaded = []
+        self.found = set()  # natural keys already seen to exist, so each is looked up once
+
+    def run(self, paths):
+        try:
+            with transaction.atomic():
+                for path in paths:
+                    self.load_file(path)
+                self.finish_forward_references()
+                if not self.errors:
+                    self.errors.extend(_publish_rule_errors(self.loaded))
+                if self.errors:
+                    raise FixtureLoadError(self.errors)
+        except DatabaseError as error:
+            # A constraint validation did not foresee, or a lost connection: nothing is saved.
+            raise FixtureLoadError(
+                self.errors + [f"The database refused the data: {error}"]
+            ) from error
+        return self.report
+
+    def load_file(self, path):
+        data = _read_objects(path, self.errors)
+        if data is None:
+            return
+        counts = Counter()
+        for index, item in enumerate(data):
+            entry = self.load_object(path, index, item)
+            if entry is not None:
+                self.loaded.append(entry)
+                counts[entry.instance._meta.label_lower] += 1
+            if (index + 1) % PROGRESS_EVERY == 0:
+                self.say(f"{path}: {index + 1} of {len(data)} objects read")
+        self.report.per_file[str(path)] = dict(counts)
+        summary = ", ".join(f"{label}: {count}" for label, count in counts.items()) or "nothing"
+        self.say(f"{path}: {sum(counts.values())} objects ({summary})")
+
+    def load_object(self, path, index, item):
+        where = f"{path}: object #{index + 1}"
+        if not isinstance(item, dict) or "model" not in item:
+            self.errors.append(f'{where}: each object needs a "model" and its "fields".')
+            return None
+        label = str(item.get("model", "")).lower()
+        if label not in SHIPPED_MODELS:
+            self.errors.append(
+                f"{where}: model {item.get('model')!r} is not part of the knowledge base "
+                f"(expected one of {', '.join(SHIPPED_MODELS)})."
+            )
+            return None
+        item.setdefault("fields", {})
+        if not isinstance(item["fields"], dict):
+            self.errors.append(f'{where} ({label}): "fields" must be a JSON object.')
+            return None
+        where = f"{path}: {label} {_raw_key(label, item['fields'])} (object #{index + 1})"
+        model = apps.get_model(label)
+        problems = _field_errors(model, item["fields"]) or self.missing_references(
+            model, item["fields"]
+        )
+        if problems:
+            self.errors.extend(f"{where}: {message}" for message in problems)
+            return None
+        try:
+            (deserialized,) = serializers.deserialize(
+                "python", [item], handle_forward_references=True
+            )
+        except Exception as error:  # noqa: BLE001 - any bad input must become a message
+            self.errors.append(f"{where}: {_deserialization_message(error)}")
+            return None
+        entry = _Loaded(path, index, deserialized)
+        if not self.check_references(entry):
+            return None
+        # Without a "pk" in the fixture, a primary key can only come from a natural-key match.
+        matched = item.get("pk") is None and deserialized.object.pk is not None
+        if matched and not self.overwrite and self.edited_since_dump(entry.instance):
+            self.report.kept.append(entry.describe())
+            return None
+        if not self.validate(
+            entry, exclude=set(deserialized.deferred_fields or {}), matched=matched
+        ):
+            return None
+        self.save(entry)
+        return entry
+
+    def missing_references(self, model, fields):
+        """Messages for natural-key references (foreign keys, many-to-many) matching nothing."""
+        messages = []
+        for name, value in fields.items():
+            model_field = model._meta.get_field(name)
+            if not model_field.is_relation or value is None:
+                continue
+            keys = value if model_field.many_to_many else [value]
+            if not isinstance(keys, list):
+                continue
+            related = model_field.remote_field.model
+            manager = related._default_manager
+            for key in keys:
+                if not isinstance(key, list) or not hasattr(manager, "get_by_natural_key"):
+                    continue
+                if (related, tuple(key)) in self.found:
+                    continue
+                try:
+                    manager.get_by_natural_key(*key)
+                    self.found.add((related, tuple(key)))
+                except related.DoesNotExist:
+                    messages.append(
+                        f"{name}: no {related._meta.label_lower} with natural key {tuple(key)!r}."
+                    )
+                except (TypeError, ValueError, related.MultipleObjectsReturned) as error:
+                    messages.append(f"{name}: {tuple(key)!r} is not a valid natural key ({error}).")
+        return messages
+
+    def check_references(self, entry):
+        """A reference to a missing object is an error at once unless the field may wait.
+
+        `handle_forward_references` defers any foreign key whose target is not there yet; a
+        non-nullable one could never be saved empty, so report it now, naming the missing key.
+        """
+        ok = True
+        for model_field, key in (entry.deserialized.deferred_fields or {}).items():
+            if not getattr(model_field, "null", False):
+                target = model_field.remote_field.model._meta.label_lower
+                self.errors.append(
+                    f"{entry.describe()}: {model_field.name}: no {target} with natural key "
+                    f"{tuple(key)!r}; load it earlier or fix the reference."
+                )
+                ok = False
+        return ok
+
+    @staticmethod
+    def edited_since_dump(instance):
+        if getattr(instance, "updated_at", None) is None:
+            return False
+        stored = (
+            type(instance)
+            ._default_manager.filter(pk=instance.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        return stored is not None and stored > instance.updated_at
+
+    def validate(self, entry, exclude=(), matched=False):
+        instance = entry.instance
+        model = type(instance)
+        if matched or (
+            instance.pk is not None and model._default_manager.filter(pk=instance.pk).exists()
+        ):
+            # Already stored (matched by natural key, or a pk that exists): an update, so the
+            # uniqueness checks must compare it with the other rows, never with itself.
+            instance._state.adding = False
+        try:
+            instance.full_clean(
+                exclude=list(exclude), validate_unique=True, validate_constraints=True
+            )
+        except ValidationError as error:
+            for message in validation_messages(error):
+                self.errors.append(f"{entry.describe()}: {message}")
+            return False
+        return True
+
+    def save(self, entry):
+        instance = entry.instance
+        now = timezone.now()
+        for name in ("created_at", "updated_at"):
+            # A hand-written fixture may leave out the timestamps; a raw save would store NULL.
+            if hasattr(instance, name) and getattr(instance, name) is None:
+                setattr(instance, name, now)
+        try:
+            with transaction.atomic():
+                entry.deserialized.save()
+        except DatabaseError as error:
+            self.errors.append(f"{entry.describe()}: the database refused it: {error}")
+
+    def finish_forward_references(self):
+        for entry in self.loaded:
+            if not entry.deserialized.deferred_fields:
+                continue
+            try:
+                entry.deserialized.save_deferred_fields()
+            except (ObjectDoesNotExist, DeserializationError) as error:
+                names = ", ".join(f.name for f in entry.deserialized.deferred_fields)
+                self.errors.append(
+                    f"{entry.describe()}: {names}: refers to a missing object ({error})."
+                )
+                continue
+            self.validate(entry)
 
 
 def _read_objects(path, errors):
@@ -160,70 +341,6 @@ def _read_objects(path, errors):
         errors.append(f"{path}: the top level must be a JSON list of objects.")
         return None
     return data
-
-
-def _load_file(path, errors, report, say, found):
-    data = _read_objects(path, errors)
-    if data is None:
-        return []
-    counts = Counter()
-    loaded = []
-    for index, item in enumerate(data):
-        entry = _load_object(path, index, item, errors, found)
-        if entry is not None:
-            loaded.append(entry)
-            counts[entry.instance._meta.label_lower] += 1
-        if (index + 1) % PROGRESS_EVERY == 0:
-            say(f"{path}: {index + 1} of {len(data)} objects read")
-    report.per_file[str(path)] = dict(counts)
-    summary = ", ".join(f"{label}: {count}" for label, count in counts.items()) or "nothing"
-    say(f"{path}: {sum(counts.values())} objects ({summary})")
-    return loaded
-
-
-def _load_object(path, index, item, errors, found):
-    where = f"{path}: object #{index + 1}"
-    if not isinstance(item, dict) or "model" not in item:
-        errors.append(f'{where}: each object needs a "model" and its "fields".')
-        return None
-    label = str(item.get("model", "")).lower()
-    if label not in SHIPPED_MODELS:
-        errors.append(
-            f"{where}: model {item.get('model')!r} is not part of the knowledge base "
-            f"(expected one of {', '.join(SHIPPED_MODELS)})."
-        )
-        return None
-    item.setdefault("fields", {})
-    if not isinstance(item["fields"], dict):
-        errors.append(f'{where} ({label}): "fields" must be a JSON object.')
-        return None
-    where = f"{path}: {label} {_raw_key(label, item['fields'])} (object #{index + 1})"
-    model = apps.get_model(label)
-    problems = _field_errors(model, item["fields"]) or _missing_references(
-        model, item["fields"], found
-    )
-    if problems:
-        errors.extend(f"{where}: {message}" for message in problems)
-        return None
-    try:
-        (deserialized,) = serializers.deserialize("python", [item], handle_forward_references=True)
-    except DeserializationError as error:
-        errors.append(f"{where}: {_deserialization_message(error)}")
-        return None
-    except Exception as error:  # noqa: BLE001 - any bad input must become a message
-        errors.append(f"{where}: {_deserialization_message(error)}")
-        return None
-    entry = _Loaded(path, index, deserialized)
-    if not _check_references(entry, errors):
-        return None
-    # Without a "pk" in the fixture, a primary key can only come from a natural-key match.
-    matched = item.get("pk") is None and deserialized.object.pk is not None
-    if not _validate(
-        entry, errors, exclude=set(deserialized.deferred_fields or {}), matched=matched
-    ):
-        return None
-    _save(entry, errors)
-    return entry
 
 
 # The fields each shipped model's natural key is made of, in order.
@@ -285,35 +402,6 @@ def _field_errors(model, fields):
     return messages
 
 
-def _missing_references(model, fields, found):
-    """Messages for natural-key references (foreign keys, many-to-many) that match nothing."""
-    messages = []
-    for name, value in fields.items():
-        model_field = model._meta.get_field(name)
-        if not model_field.is_relation or value is None:
-            continue
-        keys = value if model_field.many_to_many else [value]
-        if not isinstance(keys, list):
-            continue
-        related = model_field.remote_field.model
-        manager = related._default_manager
-        for key in keys:
-            if not isinstance(key, list) or not hasattr(manager, "get_by_natural_key"):
-                continue
-            if (related, tuple(key)) in found:
-                continue
-            try:
-                manager.get_by_natural_key(*key)
-                found.add((related, tuple(key)))
-            except related.DoesNotExist:
-                messages.append(
-                    f"{name}: no {related._meta.label_lower} with natural key {tuple(key)!r}."
-                )
-            except (TypeError, ValueError, related.MultipleObjectsReturned) as error:
-                messages.append(f"{name}: {tuple(key)!r} is not a valid natural key ({error}).")
-    return messages
-
-
 def _deserialization_message(error):
     # Django wraps the underlying problem; its own text says what and where.
     cause = error.__cause__ or error.__context__
@@ -323,69 +411,6 @@ def _deserialization_message(error):
     if isinstance(cause, ObjectDoesNotExist) or "matching query does not exist" in text:
         return f"refers to an object that does not exist ({text})"
     return text
-
-
-def _check_references(entry, errors):
-    """A reference to a missing object is an error at once unless the field may wait.
-
-    `handle_forward_references` defers any foreign key whose target is not there yet; a
-    non-nullable one could never be saved empty, so report it now, naming the missing key.
-    """
-    ok = True
-    for model_field, key in (entry.deserialized.deferred_fields or {}).items():
-        if not getattr(model_field, "null", False):
-            target = model_field.remote_field.model._meta.label_lower
-            errors.append(
-                f"{entry.describe()}: {model_field.name}: no {target} with natural key "
-                f"{tuple(key)!r}; load it earlier or fix the reference."
-            )
-            ok = False
-    return ok
-
-
-def _validate(entry, errors, exclude=(), matched=False):
-    instance = entry.instance
-    model = type(instance)
-    if matched or (
-        instance.pk is not None and model._default_manager.filter(pk=instance.pk).exists()
-    ):
-        # Already stored (matched by natural key, or a pk that exists): this is an update, so
-        # the uniqueness checks must compare it with the other rows, never with itself.
-        instance._state.adding = False
-    try:
-        instance.full_clean(exclude=list(exclude), validate_unique=True, validate_constraints=True)
-    except ValidationError as error:
-        for message in validation_messages(error):
-            errors.append(f"{entry.describe()}: {message}")
-        return False
-    return True
-
-
-def _save(entry, errors):
-    instance = entry.instance
-    now = timezone.now()
-    for name in ("created_at", "updated_at"):
-        # A hand-written fixture may leave out the timestamps; a raw save would store NULL.
-        if hasattr(instance, name) and getattr(instance, name) is None:
-            setattr(instance, name, now)
-    try:
-        with transaction.atomic():
-            entry.deserialized.save()
-    except DatabaseError as error:
-        errors.append(f"{entry.describe()}: the database refused it: {error}")
-
-
-def _finish_forward_references(loaded, errors):
-    for entry in loaded:
-        if not entry.deserialized.deferred_fields:
-            continue
-        try:
-            entry.deserialized.save_deferred_fields()
-        except (ObjectDoesNotExist, DeserializationError) as error:
-            names = ", ".join(f.name for f in entry.deserialized.deferred_fields)
-            errors.append(f"{entry.describe()}: {names}: refers to a missing object ({error}).")
-            continue
-        _validate(entry, errors)
 
 
 def _publish_rule_errors(loaded):
@@ -406,7 +431,3 @@ def _publish_rule_errors(loaded):
         where = loaded_from.get(claim.pk, "the database")
         errors.append(f"{where}: {describe_object(claim)}: status: {UNSOURCED_MESSAGE}")
     return errors
-
-
-def shipped_model_classes():
-    return [apps.get_model(label) for label in SHIPPED_MODELS]

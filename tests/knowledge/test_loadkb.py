@@ -257,3 +257,31 @@ def test_manage_py_reports_bad_input_without_a_traceback_and_exits_non_zero(caps
 def test_a_missing_file_is_reported_not_raised(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         loadkb(tmp_path / "absent.json")
+
+
+@pytest.mark.django_db
+def test_an_object_edited_after_the_fixture_was_written_is_kept_and_reported(shipped_kb):
+    """`make run` loads the fixtures on every start; a curator's admin edit must survive it."""
+    claim = Claim.objects.get_by_natural_key("django", "orm", "docs")
+    claim.statement = "Edited by a curator in the admin."
+    claim.save()  # bumps updated_at past the fixture's
+
+    output = loadkb(*SHIPPED_FIXTURES)
+
+    claim.refresh_from_db()
+    assert claim.statement == "Edited by a curator in the admin."
+    assert "Kept 1 object(s) changed in the database" in output
+    assert "knowledge.claim ('django', 'orm', 'docs')" in output
+
+
+@pytest.mark.django_db
+def test_overwrite_replaces_an_object_edited_after_the_fixture_was_written(shipped_kb):
+    claim = Claim.objects.get_by_natural_key("django", "orm", "docs")
+    shipped_statement = claim.statement
+    claim.statement = "Edited by a curator in the admin."
+    claim.save()
+
+    call_command("loadkb", *map(str, SHIPPED_FIXTURES), overwrite=True, stdout=io.StringIO())
+
+    claim.refresh_from_db()
+    assert claim.statement == shipped_statement
