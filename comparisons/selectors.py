@@ -6,10 +6,11 @@ public is decided in one place. Each selector runs a fixed number of queries, wh
 size of the knowledge base (tests/comparisons assert it at two sizes).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -57,6 +58,20 @@ SUPPORT_MEANINGS = {
 
 def support_legend() -> list[tuple[SupportDisplay, str]]:
     return [(support_display(level), meaning) for level, meaning in SUPPORT_MEANINGS.items()]
+
+
+_URL_SENTINEL = 987654321987
+
+
+def _claim_url_maker() -> Callable[[int], str]:
+    """What Claim.get_absolute_url() returns, for any pk, from one reverse() per call.
+
+    reverse() costs ~70 µs: once per cell it was a third of a cold 20 × 300 matrix. Made per
+    page, not at import, so a script prefix or URLconf change is still honoured.
+    """
+    template = reverse("comparisons:claim-detail", kwargs={"pk": _URL_SENTINEL})
+    head, tail = template.split(str(_URL_SENTINEL))
+    return lambda pk: f"{head}{pk:d}{tail}"
 
 
 def _claim_url(pk: int) -> str:
@@ -227,13 +242,14 @@ def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list[CellClai
     ).values_list("id", "feature_id", "framework_id", "support", "value", "rank")
     by_cell: dict[tuple[int, int], list[CellClaim]] = {}
     marks: dict[str, SupportDisplay] = {}
+    claim_url = _claim_url_maker()
     for pk, feature_id, framework_id, support, value, rank in claims:
         if support not in marks:
             marks[support] = support_display(support)
         by_cell.setdefault((feature_id, framework_id), []).append(
             CellClaim(
                 id=pk,
-                url=_claim_url(pk),
+                url=claim_url(pk),
                 mark=marks[support],
                 value=value,
                 rank=rank,
@@ -242,8 +258,8 @@ def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list[CellClai
     return by_cell
 
 
-@dataclass(frozen=True)
-class _CitationRow:
+class _CitationRow(NamedTuple):
+    # A tuple, not a frozen dataclass: 12,000 of them per 20 × 300 matrix, built 5× faster.
     quote: str
     locator: str
     source_id: int
