@@ -14,12 +14,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The test run's own variables would leak a development setup into "production".
+# The test run's own variables would leak a development setup into "production" (the
+# browser tests, for one, set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
 DEVELOPMENT_VARIABLES = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"}
 
 
 def production_env(tmp_path, **overrides):
-    env = {k: v for k, v in os.environ.items() if k not in DEVELOPMENT_VARIABLES}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in DEVELOPMENT_VARIABLES and not k.startswith("DJANGO_")
+    }
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
