@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from config.client_ip import client_ip
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple 42"
@@ -114,3 +116,48 @@ def test_the_lockout_page_is_the_clear_one_and_not_the_login_form(alice):
     assert LOCKOUT_MESSAGE in page
     assert "15 minutes" in page
     assert 'name="password"' not in page
+
+
+# -- Behind a reverse proxy -------------------------------------------------------------------
+
+PROXY = "10.0.0.2"
+
+
+def test_behind_a_proxy_one_client_is_locked_out_and_not_everyone(alice, settings):
+    """Every request comes from the proxy; the lock must fall on the client the proxy saw."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(5):
+        # What the client sent in X-Forwarded-For is on the left, and changes every time.
+        login(f"someone-{n}", "bad", PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7")
+    client, response = login("alice", PASSWORD, PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert_locked_out(client, response)
+    client, response = login("alice", PASSWORD, PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(alice, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(5):
+        login(f"someone-{n}", "bad", "198.51.100.7", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    client, response = login("alice", PASSWORD, "198.51.100.7", HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert_locked_out(client, response)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, "192.0.2.1", PROXY),  # no trusted proxy: the header is the client's word only
+        (1, "192.0.2.1", "192.0.2.1"),
+        (1, "6.6.6.6, 192.0.2.1", "192.0.2.1"),  # a forged entry on the left is skipped
+        (2, "6.6.6.6, 192.0.2.1, 10.0.0.9", "192.0.2.1"),
+        (2, "192.0.2.1", PROXY),  # fewer entries than proxies: not through our proxies
+        (1, "", PROXY),
+    ],
+)
+def test_client_ip_reads_only_what_trusted_proxies_wrote(
+    settings, rf, proxies, forwarded_for, expected
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+    assert client_ip(request) == expected
