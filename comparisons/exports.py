@@ -27,7 +27,7 @@ def cell_text(cell: Cell) -> str:
 
 def matrix_csv_rows(matrix: Matrix) -> Iterator[list[str]]:
     """One header row, then one row per feature in page order, one column per framework."""
-    yield ["Category", "Feature", *(framework.name for framework in matrix.frameworks)]
+    yield ["Category", "Feature", *(_spreadsheet_safe(f.name) for f in matrix.frameworks)]
     for section in matrix.sections:
         for group in section.groups:
             for row in group.rows:
