@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -138,3 +139,24 @@ def test_admin_login_and_logout_need_a_csrf_token(admin_user):
     client.force_login(admin_user)
     assert client.post(reverse("admin:logout")).status_code == 403
     assert client.get(reverse("admin:index")).status_code == 200  # still logged in
+
+
+def test_a_logged_in_curator_sees_the_same_public_pages_and_gets_no_cookie(planted):
+    """Public pages are cached and shared: nothing of the visitor may get into them."""
+    user = get_user_model().objects.create_superuser("zq-curator-7", "zq@example.org", "x")
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    for url in [url for group in real_urls(planted).values() for url in group[:1]]:
+        response = client.get(url)
+        assert not response.cookies, f"{url} sets {list(response.cookies)}"
+        body = response.content.decode(errors="replace")
+        assert "zq-curator-7" not in body, url
+        assert "csrfmiddlewaretoken" not in body, url
+
+
+def test_a_forged_host_header_is_refused_not_crashed(planted):
+    client = Client(raise_request_exception=False)
+    for url in ["/", reverse("comparisons:claims-feed"), "/sitemap.xml", "/robots.txt"]:
+        response = client.get(url, HTTP_HOST="evil.example")
+        assert response.status_code == 400, url
+        assert b"evil.example" not in response.content
