@@ -1,7 +1,7 @@
 """Admin forms: the publish rule on the citations inline, no lost updates on claims, and
 inline autocompletes that do not query once per row."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -146,8 +146,9 @@ class ClaimAdminForm(forms.ModelForm):
 
 def _parse_version(value):
     try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
+        # In UTC here: a forged offset that overflows on conversion is refused, not a 500.
+        return datetime.fromisoformat(value).astimezone(UTC) if value else None
+    except (ValueError, OverflowError):
         return None
 
 
