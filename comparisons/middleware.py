@@ -48,7 +48,9 @@ PERSONAL_COOKIES = (
 # Headers a cache hit must not repeat: computed per response, or set by outer middleware.
 SKIPPED_HEADERS = {"set-cookie", "etag", "cache-control", "content-security-policy"}
 CACHE_CONTROL = {"max_age": 0, "must_revalidate": True}
-GZIP_LEVEL = 5
+# Level 1: a 13 MB matrix compresses in ~55 ms to ~0.8 MB; level 5 takes ~130 ms for ~0.65 MB,
+# and the compression runs inside the cold request that stores the page.
+GZIP_LEVEL = 1
 GZIP_MIN_BYTES = 512
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 COMPRESSIBLE_TYPES = ("text/", "application/json", "application/atom+xml", "application/xml")
