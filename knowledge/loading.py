@@ -228,17 +228,28 @@ class _Load:
             manager = related._default_manager
             for key in keys:
                 if not isinstance(key, list) or not hasattr(manager, "get_by_natural_key"):
+                    continue  # a plain primary key: validation checks that it exists
+                if not all(isinstance(part, str) for part in key):
+                    # Every shipped natural key is made of strings; anything else would reach
+                    # the database as a mistyped parameter and, on PostgreSQL, abort the load.
+                    messages.append(f"{name}: {key!r} is not a natural key (a list of strings).")
                     continue
                 if (related, tuple(key)) in self.found:
                     continue
                 try:
-                    manager.get_by_natural_key(*key)
+                    with transaction.atomic():
+                        manager.get_by_natural_key(*key)
                     self.found.add((related, tuple(key)))
                 except related.DoesNotExist:
                     messages.append(
                         f"{name}: no {related._meta.label_lower} with natural key {tuple(key)!r}."
                     )
-                except (TypeError, ValueError, related.MultipleObjectsReturned) as error:
+                except (
+                    TypeError,
+                    ValueError,
+                    DatabaseError,
+                    related.MultipleObjectsReturned,
+                ) as error:
                     messages.append(f"{name}: {tuple(key)!r} is not a valid natural key ({error}).")
         return messages
 
@@ -274,6 +285,12 @@ class _Load:
     def validate(self, entry, exclude=(), matched=False):
         instance = entry.instance
         model = type(instance)
+        try:
+            # Checked before the lookup below, which an out-of-range key would make fail.
+            model._meta.pk.run_validators(instance.pk)
+        except ValidationError as error:
+            self.errors.extend(f"{entry.describe()}: pk: {m}" for m in error.messages)
+            return False
         if matched or (
             instance.pk is not None and model._default_manager.filter(pk=instance.pk).exists()
         ):

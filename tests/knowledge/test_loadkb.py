@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from knowledge.loading import PROGRESS_EVERY
+from knowledge.loading import PROGRESS_EVERY, SHIPPED_MODELS, FixtureLoadError, load_fixture_files
 from knowledge.models import Citation, Claim, Feature, Source
 from tests.knowledge.shipped_kb import (
     SHIPPED_FIXTURES,
@@ -285,3 +287,64 @@ def test_overwrite_replaces_an_object_edited_after_the_fixture_was_written(shipp
 
     claim.refresh_from_db()
     assert claim.statement == shipped_statement
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    label=st.sampled_from(SHIPPED_MODELS + ["auth.user", "nope", ""]),
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "name",
+                "slug",
+                "url",
+                "title",
+                "framework",
+                "feature",
+                "key",
+                "support",
+                "status",
+                "rank",
+                "claim",
+                "source",
+                "quote",
+                "category",
+                "tag",
+                "content_object",
+                "first_release_year",
+                "published_date",
+                "frameworks",
+                "categories",
+                "colour",
+            ]
+        ),
+        _json_values,
+        max_size=6,
+    ),
+    pk=st.none() | st.integers() | st.text(max_size=5),
+)
+def test_any_malformed_object_is_refused_with_a_message_never_a_traceback(
+    tmp_path_factory, label, fields, pk
+):
+    item = {"model": label, "fields": fields}
+    if pk is not None:
+        item["pk"] = pk
+    path = tmp_path_factory.mktemp("fuzz") / "object.json"
+    path.write_text(json.dumps([item]))
+
+    try:
+        load_fixture_files([path])
+    except FixtureLoadError as error:
+        assert str(path) in str(error)
