@@ -80,3 +80,24 @@ def form_data(html, form_id=None):
         else:
             data[name] = value
     return data
+
+
+class _ParameterReader(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.names, self.values = set(), set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in {"input", "select", "textarea"} and a.get("name"):
+            self.names.add(a["name"])
+        if tag in {"option", "input"} and a.get("value"):
+            self.values.add(a["value"])
+
+
+def page_parameters(html):
+    """(names, values) of every field in a page's forms: the parameters the page really
+    takes, and the values it offers for them."""
+    reader = _ParameterReader()
+    reader.feed(html)
+    return reader.names - {"csrfmiddlewaretoken"}, reader.values

@@ -11,7 +11,6 @@ CI runs FUZZ_EXAMPLES (default 2,000) examples; run it longer by hand with e.g.
 """
 
 import os
-from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -25,6 +24,7 @@ from comparisons.models import Comparison, ComparisonFramework
 from knowledge.models import ClaimStatus
 from tests.factories import make_claim, make_feature, make_framework, make_source
 
+from .forms import page_parameters
 from .payloads import all_payloads
 from .urlmap import PublicPattern, public_patterns, route_regex_source
 
@@ -85,21 +85,6 @@ raw_query = st.lists(
     st.sampled_from(["%", "%2", "%zz", "%ff", "%c0%af", "%00", "&", "=", ";", "+", "a", "é", "#"]),
     max_size=40,
 ).map("".join)
-
-
-class _FormParameters(HTMLParser):
-    """Parameter names and option values of a page's forms: the filters it really takes."""
-
-    def __init__(self):
-        super().__init__()
-        self.names, self.values = set(), set()
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag in {"input", "select", "textarea"} and a.get("name"):
-            self.names.add(a["name"])
-        if tag in {"option", "input"} and a.get("value"):
-            self.values.add(a["value"])
 
 
 def _fuzz_data():
@@ -167,11 +152,9 @@ def fuzz_world(db):
         if not pattern.takes_arguments:
             page = client.get(reverse(pattern.name))
             if page.get("Content-Type", "").startswith("text/html"):
-                reader = _FormParameters()
-                reader.feed(page.content.decode())
-                parameters |= reader.names
-                parameter_values |= reader.values
-    parameters.discard("csrfmiddlewaretoken")
+                names, offered = page_parameters(page.content.decode())
+                parameters |= names
+                parameter_values |= offered
     return {
         "client": client,
         "paths": {p.name: _path_strategy(p, values) for p in public_patterns()},

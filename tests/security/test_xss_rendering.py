@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from knowledge.models import Claim
 
+from .forms import page_parameters
 from .payloads import all_payloads
 from .planting import planted_text_fields
 from .responses import problems
@@ -57,22 +58,6 @@ def test_planted_public_pages_are_reachable(visitor, planted):
     assert not missing, f"{len(missing)} planted page(s) do not answer 200: {missing[:20]}"
 
 
-def _form_parameters(html):
-    """Names of the inputs in a page's forms: the real filter parameters, found in the page."""
-    from html.parser import HTMLParser
-
-    names = set()
-
-    class Inputs(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            values = dict(attrs)
-            if tag in {"input", "select", "textarea"} and values.get("name"):
-                names.add(values["name"])
-
-    Inputs().feed(html)
-    return names - {"csrfmiddlewaretoken"}
-
-
 def test_query_strings_are_never_reflected_unescaped(visitor, planted):
     payloads = all_payloads()
     found = []
@@ -81,7 +66,7 @@ def test_query_strings_are_never_reflected_unescaped(visitor, planted):
             continue
         url = reverse(pattern.name)
         first = visitor.get(url)
-        parameters = sorted(set(COMMON_PARAMETERS) | _form_parameters(first.content.decode()))
+        parameters = sorted(set(COMMON_PARAMETERS) | page_parameters(first.content.decode())[0])
         # Each request carries one payload in every parameter, rotated, so every payload
         # reaches every page in a few dozen requests.
         step = len(parameters)
