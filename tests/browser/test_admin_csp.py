@@ -2,9 +2,7 @@
 lists claims, opens the add form and a change form with citation inlines, and uses the
 autocomplete, and Chromium reports no CSP violation on the way.
 
-Every `securitypolicyviolation` event is echoed to the console with a prefix by an init
-script (it survives navigations), and Chromium logs its own "Refused to …" errors there too,
-so listening to the console catches both.
+The console is watched as tests/browser/xss_helpers.py says.
 """
 
 import re
@@ -16,42 +14,22 @@ from django.urls import reverse
 
 from tests.factories import make_citation, make_claim, make_framework
 
+from .xss_helpers import violations, watch
+
 PASSWORD = "a-long-browser-test-password"
-VIOLATION_PREFIX = "CSP-VIOLATION"
-REPORT_VIOLATIONS = f"""
-document.addEventListener("securitypolicyviolation", (event) => {{
-  console.error("{VIOLATION_PREFIX}", event.violatedDirective, event.blockedURI,
-                event.sourceFile, event.lineNumber, event.sample);
-}});
-"""
 
 
 @pytest.fixture
 def curator_page(live_server, page):
     """A page logged in as a superuser through the admin login form, recording the console."""
     get_user_model().objects.create_superuser("admin", "admin@example.org", PASSWORD)
-    messages = []
-    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
-    page.add_init_script(REPORT_VIOLATIONS)
+    watch(page)
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("#id_username", "admin")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(r"/admin/$"))
-    page.messages = messages
     return page
-
-
-def _violations(messages):
-    return [
-        m
-        for m in messages
-        if VIOLATION_PREFIX in m
-        or "Content Security Policy" in m
-        or "Refused to" in m
-        or m.startswith("pageerror")
-    ]
 
 
 def test_admin_pages_raise_no_csp_violation(live_server, curator_page):
@@ -90,7 +68,7 @@ def test_admin_pages_raise_no_csp_violation(live_server, curator_page):
         visit(reverse(f"{prefix}_changelist"))
         visit(reverse(f"{prefix}_add"), statuses=(200, 403))  # axes' logs refuse adds
     assert len(visited) > 8
-    assert _violations(page.messages) == [], "\n".join(page.messages)
+    assert violations(page.messages) == [], "\n".join(page.messages)
 
 
 def test_violation_listener_sees_a_violation(live_server, curator_page):
@@ -104,4 +82,4 @@ def test_violation_listener_sees_a_violation(live_server, curator_page):
     )
     page.wait_for_timeout(200)
     assert page.evaluate("() => window.__ran") is None
-    assert _violations(page.messages), "\n".join(page.messages)
+    assert violations(page.messages), "\n".join(page.messages)

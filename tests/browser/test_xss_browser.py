@@ -15,12 +15,8 @@ from tests.security.payloads import all_payloads
 from tests.security.planting import plant_payloads
 from tests.security.urlmap import real_urls
 
-VIOLATION_PREFIX = "CSP-VIOLATION"
-WATCH = f"""
-document.addEventListener("securitypolicyviolation", (event) => {{
-  console.error("{VIOLATION_PREFIX}", event.violatedDirective, event.blockedURI, event.sample);
-}});
-"""
+from .xss_helpers import violations, watch
+
 # Everything an injection could have left in the live DOM, judged by the browser's own parser.
 DOM_AUDIT = """
 () => {
@@ -62,18 +58,7 @@ CLAIM_PAGE_STRIDE = 7  # every 7th claim page: the claims' payloads also fill th
 
 @pytest.fixture
 def watched_page(page):
-    page.dialogs = []
-    page.console_errors = []
-
-    def on_dialog(dialog):
-        page.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.on("pageerror", lambda error: page.console_errors.append(f"pageerror: {error}"))
-    page.add_init_script(WATCH)
-    return page
+    return watch(page)
 
 
 def _pages_to_visit(data):
@@ -100,9 +85,9 @@ def test_planted_payloads_do_nothing_in_chromium(live_server, transactional_db, 
         visited += 1
         found += [f"{url}: {problem}" for problem in page.evaluate(DOM_AUDIT)]
         found += [f"{url}: dialog {d}" for d in page.dialogs]
-        found += [f"{url}: console {e}" for e in page.console_errors if _is_violation(e)]
+        found += [f"{url}: console {message}" for message in violations(page.messages)]
         page.dialogs.clear()
-        page.console_errors.clear()
+        page.messages.clear()
     assert visited > 50
     # The payloads were on the pages, as text: the list shows the hostile framework names.
     page.goto(live_server.url + reverse("comparisons:framework-list"))
@@ -110,14 +95,6 @@ def test_planted_payloads_do_nothing_in_chromium(live_server, transactional_db, 
     shown = [f for f in data.frameworks if " ".join(f.name.split()) in text]
     assert len(shown) >= len(data.frameworks) // 2, text[:2000]
     assert not found, f"{len(found)} problem(s):\n" + "\n".join(found[:40])
-
-
-def _is_violation(message):
-    return (
-        VIOLATION_PREFIX in message
-        or "Content Security Policy" in message
-        or (message.startswith("pageerror"))
-    )
 
 
 def test_the_dom_audit_sees_an_injection(live_server, watched_page):
