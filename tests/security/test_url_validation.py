@@ -20,6 +20,7 @@ from knowledge.validators import http_url_validator
 from tests.factories import make_framework, make_source
 
 from .forms import form_data
+from .payloads import all_payloads
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +172,16 @@ def test_loadkb_accepts_the_same_framework_with_a_web_url(tmp_path):
     )
     call_command("loadkb", str(path))
     assert Framework.objects.filter(slug="fine", homepage="https://example.org/").exists()
+
+
+def test_no_payload_of_the_corpus_is_accepted_as_a_url():
+    """URL fields cannot hold the XSS corpus at all, which is why planting.py gives them
+    accepted-but-hostile http(s) URLs instead."""
+    accepted = []
+    for payload in all_payloads():
+        try:
+            http_url_validator(payload)
+        except ValidationError:
+            continue
+        accepted.append(payload)
+    assert accepted == []
