@@ -61,7 +61,12 @@ def bump_on_commit(execute, sql, params, many, context):
         if not any(func is bump_content_version for _, func, _ in connection.run_on_commit):
             if connection.in_atomic_block:
                 bump_content_version()
-            transaction.on_commit(bump_content_version, using=connection.alias)
+                transaction.on_commit(bump_content_version, using=connection.alias)
+            else:
+                # Autocommit: the statement is committed already. (Manual transaction
+                # management, set_autocommit(False), has no on_commit: there the bump comes
+                # before the commit, and a reader in between may cache the old rows.)
+                bump_content_version()
     return result
 
 

@@ -280,3 +280,16 @@ def test_each_worker_keeps_recent_bodies_within_its_byte_limit():
     bodies.put("huge", b"x" * 11)
     assert bodies.get("huge") is None
     assert bodies.size <= 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_under_manual_transaction_management_still_bump():
+    framework = make_framework()
+    before = version()
+    transaction.set_autocommit(False)
+    try:
+        Framework.objects.filter(pk=framework.pk).update(summary="manual")
+        transaction.commit()
+    finally:
+        transaction.set_autocommit(True)
+    assert version() > before
