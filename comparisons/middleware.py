@@ -17,7 +17,7 @@ in its own memory (bounded): a hit then costs two small cache reads (version, pa
 no copy of a page that may weigh megabytes.
 
 Text bodies are also stored gzip-compressed (once, when stored) and served so to clients that
-accept it: a 20 × 300 matrix is ~13 MB of HTML and ~0.7 MB compressed. Cached pages hold no
+accept it: a 20 × 300 matrix is ~13 MB of HTML and ~0.8 MB compressed. Cached pages hold no
 secret (no CSRF token, no session), so compression leaks nothing (BREACH needs one).
 
 Requests with a session or messages cookie skip all of this: a signed-in curator's page can
