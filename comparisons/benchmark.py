@@ -42,9 +42,10 @@ from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
-from knowledge.models import ClaimStatus
+from knowledge.models import ClaimStatus, SourceKind, SupportLevel
 
 from .cache import bump_content_version
+from .templatetags.matrix import badge_parts
 
 HELLO_PATH = "/__benchmark__/hello/"
 HELLO_BODY = b"<!doctype html><title>hello</title><p>Hello.</p>"
@@ -172,48 +173,87 @@ class Site:
 
 # -- the floor --------------------------------------------------------------------------------
 
+# Every feature × every framework, as the unfiltered page shows them: a cell without a
+# published claim comes back once, with NULLs, and is shown as unknown.
 FLOOR_SQL = """
-SELECT f.id, f.name, fw.id, fw.name, c.id, c.support, c.value, s.title, s.kind, ci.quote,
-       ci.locator, s.id
-FROM knowledge_claim c
-JOIN knowledge_feature f ON f.id = c.feature_id
-JOIN knowledge_framework fw ON fw.id = c.framework_id
+SELECT f.id, f.name, f.slug, fw.id, c.id, c.support, c.value, ci.quote, ci.locator, s.id,
+       s.title, s.kind
+FROM knowledge_feature f
+CROSS JOIN knowledge_framework fw
+LEFT JOIN knowledge_claim c
+       ON c.feature_id = f.id AND c.framework_id = fw.id AND c.status = %s
 LEFT JOIN knowledge_citation ci ON ci.claim_id = c.id
 LEFT JOIN knowledge_source s ON s.id = ci.source_id
-WHERE c.status = %s
 ORDER BY f.id, fw.name, c.id, ci.id
 """
 
 
-def floor_render() -> int:
-    """One raw query for every published cell and citation, then the table as a plain join.
+def floor_html() -> str:
+    """One raw query for every cell and published citation, then the table as a plain join.
 
-    The least work that can produce the matrix: no ORM, no objects, no template; returns the
-    length of the HTML so the work cannot be optimised away.
+    The least work that can produce the matrix: no ORM, no objects, no template. It writes the
+    page's own markup for rows, cells and footnotes (the same elements, attributes and fields:
+    tests/comparisons/test_matrix_floor.py holds the two together), each value escaped where
+    it is written; only the choice of the shown claim among several, the grouping by category
+    and the list of a cell's other claims are left out.
     """
     with connections["default"].cursor() as cursor:
         cursor.execute(FLOOR_SQL, [ClaimStatus.PUBLISHED])
         rows = cursor.fetchall()
     escape = html.escape
+    badges = {level: badge_parts(level) for level in SupportLevel.values}
+    kinds = {kind: escape(label) for kind, label in SourceKind.choices}
     parts, notes = [], []
-    last_cell = None
-    for (feature_id, feature, _, framework, claim_id, support, value, title, kind, quote,
-         locator, source_id) in rows:  # fmt: skip
-        if last_cell != (feature_id, framework):
-            last_cell = (feature_id, framework)
+    last_feature = last_cell = None
+    for (feature_id, feature, slug, framework_id, claim_id, support, value, quote, locator,
+         source_id, title, kind) in rows:  # fmt: skip
+        if last_cell != (feature_id, framework_id):
+            if last_cell is not None:
+                parts.append("</td>")
+            if last_feature != feature_id:
+                if last_feature is not None:
+                    parts.append("</tr>\n")
+                last_feature = feature_id
+                parts.append(
+                    '<tr class="matrix__row"><th scope="row" class="matrix__feature">'
+                    f'<a href="/features/{escape(slug)}/">{escape(feature)}</a></th>'
+                )
+            last_cell = (feature_id, framework_id)
+            if claim_id is None:
+                classes, badge = badges[SupportLevel.UNKNOWN]
+                parts.append(
+                    f'<td id="c{feature_id}-{framework_id}"><span class="{classes}">{badge}</span>'
+                )
+                continue
+            classes, badge = badges[support]
             parts.append(
-                f'<td class="cell" id="c{feature_id}"><a class="support support--{support}" '
-                f'href="/claims/{claim_id}/">{escape(support)}</a> {escape(value)}'
+                f'<td id="c{feature_id}-{framework_id}"><a class="{classes}" '
+                f'href="/claims/{claim_id}/">{badge}</a>'
             )
-        if title is not None:
+            if value:
+                parts.append(f'<span class="cell__value">{escape(value)}</span>')
+        if source_id is not None:
             number = len(notes) + 1
-            parts.append(f'<a class="fn-ref" href="#fn-{number}">[{number}]</a>')
-            notes.append(
-                f'<li id="fn-{number}"><p>{escape(framework)} · {escape(feature)}</p>'
-                f"<blockquote><p>{escape(quote)}</p></blockquote><p>{escape(locator)}, "
-                f'<a href="/sources/{source_id}/">{escape(title)}</a> ({kind})</p></li>'
+            parts.append(
+                f'<a href="#fn-{number}" id="fnref-{number}" aria-label="Citation {number}">'
+                f"[{number}]</a>"
             )
-    return len("".join(parts) + "<ol>" + "".join(notes) + "</ol>")
+            quote = f"<blockquote>{escape(quote)}</blockquote>" if quote else ""
+            locator = f"{escape(locator)}, " if locator else ""
+            notes.append(
+                f'<li id="fn-{number}">{quote}{locator}<a href="/sources/{source_id}/">'
+                f"{escape(title)}</a> ({kinds[kind]}) · "
+                f'<a href="/claims/{claim_id}/">claim #{claim_id}</a> · '
+                f'<a href="#fnref-{number}">back</a></li>'
+            )
+    if last_cell is not None:
+        parts.append("</td></tr>")
+    return "".join(parts) + '<ol class="footnotes__list">' + "\n".join(notes) + "</ol>"
+
+
+def floor_render() -> int:
+    """The floor, timed: the length of its HTML, so the work cannot be optimised away."""
+    return len(floor_html())
 
 
 def _timed(function: Callable[[], object]) -> float:

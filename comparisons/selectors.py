@@ -6,10 +6,12 @@ public is decided in one place. Each selector runs a fixed number of queries, wh
 size of the knowledge base (tests/comparisons assert it at two sizes).
 """
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection
@@ -39,11 +41,17 @@ from .support import SupportDisplay, support_display
 # == Comparison matrix (helper "matrix") ======================================================
 # The matrix, compare and curated comparison pages, the home page and the exports. The matrix
 # is read in a fixed handful of queries (frameworks, features with their categories, published
-# claims, their citations with sources) and assembled in Python into plain dataclasses of
+# claims, their citations with sources) and assembled in Python into plain records of
 # primitives: templates only loop over them, and the whole `Matrix` can be pickled and cached.
+# A 20 × 300 matrix has 6,000 cells and 12,000 citations, so every lookup that repeats (support
+# marks, URLs, labels) is made once per page, and the records are light (see `Footnote`).
 
 
 UNKNOWN_DISPLAY = support_display(SupportLevel.UNKNOWN)
+# Plain strings: comparing with an enum member costs an attribute lookup on the enum class.
+_UNKNOWN = SupportLevel.UNKNOWN.value
+_DEPRECATED = ClaimRank.DEPRECATED.value
+_SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
 
 # What each mark means, for the legend under every matrix.
 SUPPORT_MEANINGS = {
@@ -60,18 +68,27 @@ def support_legend() -> list[tuple[SupportDisplay, str]]:
     return [(support_display(level), meaning) for level, meaning in SUPPORT_MEANINGS.items()]
 
 
-_URL_SENTINEL = 987654321987
+_URL_SENTINEL = "987654321987"  # matches both the <int:pk> and the <slug:slug> converters
+# What the int and slug converters accept, and what reverse() puts in a URL unchanged.
+_URL_SAFE = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-def _claim_url_maker() -> Callable[[int], str]:
-    """What Claim.get_absolute_url() returns, for any pk, from one reverse() per call.
+def _url_maker(name: str, kwarg: str) -> Callable[[object], str]:
+    """What get_absolute_url() returns for any pk or slug, from one reverse() per call.
 
-    reverse() costs ~70 µs: once per cell it was a third of a cold 20 × 300 matrix. Made per
-    page, not at import, so a script prefix or URLconf change is still honoured.
+    reverse() costs ~70 µs: once per cell, row or column it was a third of a cold 20 × 300
+    matrix. Made per page, not at import, so a script prefix or URLconf change is still
+    honoured. A value the converter might refuse or quote goes through reverse() itself.
     """
-    template = reverse("comparisons:claim-detail", kwargs={"pk": _URL_SENTINEL})
-    head, tail = template.split(str(_URL_SENTINEL))
-    return lambda pk: f"{head}{pk:d}{tail}"
+    head, tail = reverse(name, kwargs={kwarg: _URL_SENTINEL}).split(_URL_SENTINEL)
+
+    def url(value) -> str:
+        text = str(value)
+        if _URL_SAFE.fullmatch(text):
+            return f"{head}{text}{tail}"
+        return reverse(name, kwargs={kwarg: value})
+
+    return url
 
 
 def _claim_url(pk: int) -> str:
@@ -87,8 +104,17 @@ class FrameworkColumn:
     url: str
 
 
-@dataclass
-class Footnote:
+# The records made per cell and per citation (6,000 and 12,000 for 20 × 300) are kept as plain
+# tuples of strings and numbers: CPython's garbage collector stops tracking such tuples (exact
+# tuples only, not NamedTuple instances), where ~30,000 tracked records per page set off a full
+# collection (~50 ms) on nearly every cold matrix. It untracks a tuple only once the tuples in
+# it are untracked, one level per collection, so a cell holds its claims' fields flat rather
+# than a tuple of tuples (which mostly reached the oldest generation still tracked).
+# The NamedTuples below name the fields; `Row.cells`, `Cell.claims` and `Matrix.footnotes`
+# hand the records out as them.
+
+
+class Footnote(NamedTuple):
     """One citation of a claim shown on the page, numbered in reading order."""
 
     number: int
@@ -102,48 +128,73 @@ class Footnote:
     source_page: str
     claim_id: int
     claim_url: str
-    framework_name: str
-    feature_name: str
     backref: str  # the anchor its "back" link returns to
 
 
-@dataclass
-class CellClaim:
-    """A published claim of a cell; `footnotes` are the numbers of its citations."""
+class CellClaim(NamedTuple):
+    """A published claim of a cell. Its citations are the footnotes numbered `first_footnote`
+    onwards (a claim's citations are numbered in a run)."""
 
     id: int
     url: str
-    mark: SupportDisplay
+    support: str
     value: str
     rank: str
-    footnotes: list[int] = field(default_factory=list)
+    first_footnote: int
+    footnote_count: int
+
+    @property
+    def mark(self) -> SupportDisplay:
+        return support_display(self.support)
+
+    @property
+    def footnotes(self) -> list[int]:
+        return list(range(self.first_footnote, self.first_footnote + self.footnote_count))
 
 
-@dataclass
-class Cell:
-    """One framework × feature: the claim it shows (claims[0]) and every other published one."""
+_CLAIM_WIDTH = len(CellClaim._fields)
+
+
+class Cell(NamedTuple):
+    """One framework × feature: the claim it shows (the first) and every other published one."""
 
     anchor: str
     framework_id: int
     framework_name: str
-    mark: SupportDisplay  # of the claim shown, or Unknown
+    support: str  # of the claim shown, or unknown
     value: str
-    claims: list[CellClaim]
+    claim_fields: tuple  # the CellClaim fields of each claim in turn, flat (see above)
     disagree: bool
-    source_kinds: frozenset[str]
-    footnotes: list[int] = field(default_factory=list)
 
     @property
-    def support(self) -> str:
-        return self.mark.level
+    def mark(self) -> SupportDisplay:
+        return support_display(self.support)
+
+    @property
+    def claims(self) -> list[CellClaim]:
+        fields, width = self.claim_fields, _CLAIM_WIDTH
+        return [CellClaim._make(fields[i : i + width]) for i in range(0, len(fields), width)]
 
     @property
     def claim(self) -> CellClaim | None:
-        return self.claims[0] if self.claims else None
+        return CellClaim._make(self.claim_fields[:_CLAIM_WIDTH]) if self.claim_fields else None
+
+    @property
+    def claim_count(self) -> int:
+        return len(self.claim_fields) // _CLAIM_WIDTH
 
     @property
     def other_claim_count(self) -> int:
-        return max(len(self.claims) - 1, 0)
+        return max(self.claim_count - 1, 0)
+
+    @property
+    def footnotes(self) -> list[int]:
+        """The numbers of the shown claim's citations: the ones the cell links to."""
+        claim = self.claim
+        return claim.footnotes if claim else []
+
+
+_SUPPORT_OF_CELL = 3  # Cell.support, in a cell row
 
 
 @dataclass
@@ -152,16 +203,24 @@ class Row:
     name: str
     slug: str
     url: str
-    cells: list[Cell]
+    cell_rows: list[tuple]  # Cell fields, one per framework
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [Cell._make(row) for row in self.cell_rows]
 
     @property
     def differ(self) -> bool:
-        # Unknown says nothing about a framework: "yes" beside "unknown" is no difference.
-        return len({c.support for c in self.cells if c.support != SupportLevel.UNKNOWN}) > 1
+        return _differ([cell[_SUPPORT_OF_CELL] for cell in self.cell_rows])
 
     @property
     def all_unknown(self) -> bool:
-        return all(c.support == SupportLevel.UNKNOWN for c in self.cells)
+        return all(cell[_SUPPORT_OF_CELL] == _UNKNOWN for cell in self.cell_rows)
+
+
+def _differ(levels: list[str]) -> bool:
+    # Unknown says nothing about a framework: "yes" beside "unknown" is no difference.
+    return len(set(levels) - {_UNKNOWN}) > 1
 
 
 @dataclass
@@ -204,14 +263,24 @@ class SupportSummary:
 class Matrix:
     frameworks: list[FrameworkColumn]
     sections: list[Section]
-    footnotes: list[Footnote]
+    footnote_rows: list[tuple]  # Footnote fields, in order
     several_claims: list[tuple[Row, Cell]]  # cells with more than one published claim
-    cells: dict[int, dict[int, Cell]]  # {feature_id: {framework_id: cell}}
     summary: list[SupportSummary]
+
+    @property
+    def footnotes(self) -> list[Footnote]:
+        return [Footnote._make(row) for row in self.footnote_rows]
 
     @property
     def rows(self) -> list[Row]:
         return [row for section in self.sections for group in section.groups for row in group.rows]
+
+    @property
+    def cells(self) -> dict[int, dict[int, Cell]]:
+        """{feature_id: {framework_id: cell}}"""
+        return {
+            row.feature_id: {cell.framework_id: cell for cell in row.cells} for row in self.rows
+        }
 
     @property
     def row_count(self) -> int:
@@ -227,51 +296,42 @@ def framework_columns(*, slugs: Sequence[str] | None = None) -> list[FrameworkCo
     rows = Framework.objects.order_by("name").values_list("id", "name", "slug")
     if slugs is not None:
         rows = rows.filter(slug__in=list(slugs))
-    columns = [_framework_column(*row) for row in rows]
+    framework_url = _url_maker("comparisons:framework-detail", "slug")
+    columns = [
+        FrameworkColumn(id=pk, name=name, slug=slug, url=framework_url(slug))
+        for pk, name, slug in rows
+    ]
     if slugs is not None:
         position = {slug: index for index, slug in enumerate(slugs)}
         columns.sort(key=lambda column: position[column.slug])
     return columns
 
 
-def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list[CellClaim]]:
+# The rows read stay plain tuples too (see `Footnote`), grouped into tuples, not lists.
+# A claim row: (id, feature_id, framework_id, support, value, rank).
+# A citation row: (claim_id, quote, locator, source_id, source title, source url, source kind).
+_CELL_OF_CLAIM = itemgetter(1, 2)
+_CLAIM_OF_CITATION = itemgetter(0)
+_ClaimRows = tuple[tuple, ...]
+
+
+def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], _ClaimRows]:
+    """{(feature_id, framework_id): the cell's claim rows, the one to show first}."""
     claims = claims_in_cell_order(
         Claim.objects.published().filter(
             framework_id__in=[f.id for f in frameworks], feature__in=feature_ids
         )
     ).values_list("id", "feature_id", "framework_id", "support", "value", "rank")
-    by_cell: dict[tuple[int, int], list[CellClaim]] = {}
-    marks: dict[str, SupportDisplay] = {}
-    claim_url = _claim_url_maker()
-    for pk, feature_id, framework_id, support, value, rank in claims:
-        if support not in marks:
-            marks[support] = support_display(support)
-        by_cell.setdefault((feature_id, framework_id), []).append(
-            CellClaim(
-                id=pk,
-                url=claim_url(pk),
-                mark=marks[support],
-                value=value,
-                rank=rank,
-            )
-        )
-    return by_cell
-
-
-class _CitationRow(NamedTuple):
-    # A tuple, not a frozen dataclass: 12,000 of them per 20 × 300 matrix, built 5× faster.
-    quote: str
-    locator: str
-    source_id: int
-    source_title: str
-    source_url: str
-    source_kind: str
+    # sorted() is stable: each cell's claims keep the cell order the query gave them.
+    ordered = sorted(claims, key=_CELL_OF_CLAIM)
+    return {cell: tuple(rows) for cell, rows in groupby(ordered, _CELL_OF_CLAIM)}
 
 
 _PUBLISHED_CLAIM_OF_CITATION = Q(claim__status=ClaimStatus.PUBLISHED)
 
 
-def _claim_citations(frameworks, feature_ids) -> dict[int, list[_CitationRow]]:
+def _claim_citations(frameworks, feature_ids) -> dict[int, tuple[tuple, ...]]:
+    """{claim_id: its citation rows, in the order they are numbered}."""
     citations = (
         Citation.objects.filter(
             _PUBLISHED_CLAIM_OF_CITATION,
@@ -289,42 +349,27 @@ def _claim_citations(frameworks, feature_ids) -> dict[int, list[_CitationRow]]:
             "source__kind",
         )
     )
-    by_claim: dict[int, list[_CitationRow]] = {}
-    for claim_id, *fields in citations:
-        by_claim.setdefault(claim_id, []).append(_CitationRow(*fields))
-    return by_claim
+    return {claim: tuple(rows) for claim, rows in groupby(citations, _CLAIM_OF_CITATION)}
 
 
-def _cell(feature_id, framework, claims, citations) -> Cell:
-    shown = claims[0] if claims else None
+def _disagree(claims: _ClaimRows) -> bool:
     # Deprecated claims are kept for the record; only current ones can disagree.
-    current = {c.mark.level for c in claims if c.rank != ClaimRank.DEPRECATED}
-    return Cell(
-        anchor=f"c{feature_id}-{framework.id}",
-        framework_id=framework.id,
-        framework_name=framework.name,
-        mark=shown.mark if shown else UNKNOWN_DISPLAY,
-        value=shown.value if shown else "",
-        claims=claims,
-        disagree=len(current) > 1,
-        source_kinds=frozenset(c.source_kind for c in citations.get(shown.id, ()))
-        if shown
-        else frozenset(),
-    )
+    return len(claims) > 1 and len({c[3] for c in claims if c[5] != _DEPRECATED}) > 1
 
 
-def _keeps(row: Row, criteria: CellCriteria) -> bool:
-    if criteria.support and not any(c.support in criteria.support for c in row.cells):
+def _keeps(levels: list[str], shown_kinds: Callable[[], set[str]], criteria: CellCriteria) -> bool:
+    if criteria.support and criteria.support.isdisjoint(levels):
         return False
-    if criteria.source_kind and not any(criteria.source_kind in c.source_kinds for c in row.cells):
+    if criteria.source_kind and criteria.source_kind not in shown_kinds():
         return False
-    if criteria.differ and not row.differ:
+    if criteria.differ and not _differ(levels):
         return False
-    return not (criteria.hide_unknown and row.all_unknown)
+    return not (criteria.hide_unknown and all(level == _UNKNOWN for level in levels))
 
 
 def _grouped(rows: list[tuple[dict, Row]]) -> list[CategoryGroup]:
     groups: list[CategoryGroup] = []
+    category_url = _url_maker("comparisons:category-detail", "slug")
     for feature, row in rows:
         if not groups or groups[-1].id != feature["category_id"]:
             slug = feature["category__slug"]
@@ -333,7 +378,7 @@ def _grouped(rows: list[tuple[dict, Row]]) -> list[CategoryGroup]:
                     id=feature["category_id"],
                     name=feature["category__name"],
                     slug=slug,
-                    url=Category(slug=slug).get_absolute_url(),
+                    url=category_url(slug),
                     rows=[],
                 )
             )
@@ -342,43 +387,46 @@ def _grouped(rows: list[tuple[dict, Row]]) -> list[CategoryGroup]:
 
 
 class _Footnoter:
-    """Numbers citations in reading order; one source page URL per source, reversed once."""
+    """Numbers citations in reading order: first those of every shown claim, then those of the
+    cells' other claims, whose run starts after the last shown one (`first_other`)."""
 
-    def __init__(self, citations: dict[int, list[_CitationRow]]):
+    def __init__(self, citations: dict[int, tuple[tuple, ...]], first_other: int):
         self.citations = citations
-        self.footnotes: list[Footnote] = []
+        self.shown: list[tuple] = []
+        self.others: list[tuple] = []
+        self.first_other = first_other
+        self._source_url = _url_maker("comparisons:source-detail", "pk")
         self._source_pages: dict[int, str] = {}
-        self._kind_labels = {kind: str(label) for kind, label in SourceKind.choices}
 
-    def number(self, claim: CellClaim, row: Row, cell: Cell, *, backref: str | None) -> None:
-        for citation in self.citations.get(claim.id, ()):
-            number = len(self.footnotes) + 1
-            if citation.source_id not in self._source_pages:
-                self._source_pages[citation.source_id] = Source(
-                    pk=citation.source_id
-                ).get_absolute_url()
-            kind = citation.source_kind
-            self.footnotes.append(
-                Footnote(
-                    number=number,
-                    quote=citation.quote,
-                    locator=citation.locator,
-                    source_id=citation.source_id,
-                    source_title=citation.source_title,
-                    source_url=citation.source_url,
-                    source_kind=kind,
-                    source_kind_label=self._kind_labels.get(kind, kind),
-                    source_page=self._source_pages[citation.source_id],
-                    claim_id=claim.id,
-                    claim_url=claim.url,
-                    framework_name=cell.framework_name,
-                    feature_name=row.name,
-                    backref=backref or f"fnref-{number}",
+    def claim(self, row: tuple, url: str, *, backref: str | None) -> tuple:
+        """The CellClaim fields of the claim `row`, its citations numbered next in their run."""
+        pk, _, _, support, value, rank = row
+        footnotes = self.shown if backref is None else self.others
+        first = len(footnotes) + (1 if backref is None else self.first_other)
+        pages = self._source_pages
+        number = first
+        for _, quote, locator, source_id, title, source_url, kind in self.citations.get(pk, ()):
+            page = pages.get(source_id)
+            if page is None:
+                page = pages[source_id] = self._source_url(source_id)
+            footnotes.append(
+                (
+                    number,
+                    quote,
+                    locator,
+                    source_id,
+                    title,
+                    source_url,
+                    kind,
+                    _SOURCE_KIND_LABELS.get(kind, kind),
+                    page,
+                    pk,
+                    url,
+                    backref or f"fnref-{number}",
                 )
             )
-            claim.footnotes.append(number)
-            if backref is None:
-                cell.footnotes.append(number)
+            number += 1
+        return (pk, url, support, value, rank, first, number - first)
 
 
 def matrix_build(
@@ -394,7 +442,8 @@ def matrix_build(
     most recently changed one (see `claims_in_cell_order`); the cell keeps the others so that
     disagreement stays visible. `criteria` then drops rows by what their cells show, and
     `differing_first` puts the rows where the frameworks differ in a section of their own.
-    Footnotes are numbered last, in the order the page shows them.
+    Footnotes are numbered in the order the page shows them: every shown claim's citations,
+    row by row, then those of the cells' other claims.
     """
     feature_rows = list(
         features.values("id", "name", "slug", "category_id", "category__name", "category__slug")
@@ -406,60 +455,71 @@ def matrix_build(
     else:
         by_cell, citations = {}, {}
 
-    kept: list[tuple[dict, Row]] = []
+    # First which rows are kept, and in which order, from the levels their cells show.
+    kept: list[tuple[dict, list[_ClaimRows], bool]] = []
     for feature in feature_rows:
-        row = Row(
-            feature_id=feature["id"],
-            name=feature["name"],
-            slug=feature["slug"],
-            url=Feature(slug=feature["slug"]).get_absolute_url(),
-            cells=[
-                _cell(
-                    feature["id"],
-                    framework,
-                    by_cell.get((feature["id"], framework.id), []),
-                    citations,
+        cells = [by_cell.get((feature["id"], framework.id), ()) for framework in frameworks]
+        levels = [claims[0][3] if claims else _UNKNOWN for claims in cells]
+
+        def shown_kinds(cells=cells) -> set[str]:
+            return {c[6] for claims in cells if claims for c in citations.get(claims[0][0], ())}
+
+        if _keeps(levels, shown_kinds, criteria):
+            kept.append((feature, cells, _differ(levels)))
+    if differing_first:
+        kept = [row for row in kept if row[2]] + [row for row in kept if not row[2]]
+
+    # Then the records, numbering citations as they come.
+    shown_count = sum(
+        len(citations.get(claims[0][0], ())) for _, cells, _ in kept for claims in cells if claims
+    )
+    footnoter = _Footnoter(citations, first_other=shown_count + 1)
+    claim_url = _url_maker("comparisons:claim-detail", "pk")
+    feature_url = _url_maker("comparisons:feature-detail", "slug")
+    counts = {framework.id: dict.fromkeys(SupportLevel.values, 0) for framework in frameworks}
+    rows: list[tuple[dict, Row, bool]] = []
+    several: list[tuple[Row, Cell]] = []
+    for feature, cell_claims, differ in kept:
+        row = Row(feature["id"], feature["name"], feature["slug"], feature_url(feature["slug"]), [])
+        for framework, claims in zip(frameworks, cell_claims, strict=True):
+            anchor = f"c{row.feature_id}-{framework.id}"
+            if not claims:
+                cell = (anchor, framework.id, framework.name, _UNKNOWN, "", (), False)
+            else:
+                shown = claims[0]
+                claim_fields = footnoter.claim(shown, claim_url(shown[0]), backref=None)
+                for other in claims[1:]:
+                    claim_fields += footnoter.claim(
+                        other, claim_url(other[0]), backref=f"claims-{anchor}"
+                    )
+                cell = (
+                    anchor,
+                    framework.id,
+                    framework.name,
+                    shown[3],
+                    shown[4],
+                    claim_fields,
+                    _disagree(claims),
                 )
-                for framework in frameworks
-            ],
-        )
-        if _keeps(row, criteria):
-            kept.append((feature, row))
+                if len(claims) > 1:
+                    several.append((row, Cell._make(cell)))
+            row.cell_rows.append(cell)
+            level_counts = counts[framework.id]
+            level_counts[cell[3]] = level_counts.get(cell[3], 0) + 1
+        rows.append((feature, row, differ))
 
     if differing_first:
-        differing = [pair for pair in kept if pair[1].differ]
-        rest = [pair for pair in kept if not pair[1].differ]
         sections = [
-            Section("differ", "Where they differ", _grouped(differing)),
-            Section("rest", "The rest", _grouped(rest)),
+            Section("differ", "Where they differ", _grouped([r[:2] for r in rows if r[2]])),
+            Section("rest", "The rest", _grouped([r[:2] for r in rows if not r[2]])),
         ]
-        kept = differing + rest
     else:
-        sections = [Section("all", "", _grouped(kept))]
-    rows = [row for _, row in kept]
-
-    footnoter = _Footnoter(citations)
-    for row in rows:
-        for cell in row.cells:
-            if cell.claim:
-                footnoter.number(cell.claim, row, cell, backref=None)
-    several = [(row, cell) for row in rows for cell in row.cells if cell.other_claim_count]
-    for row, cell in several:
-        for claim in cell.claims[1:]:
-            footnoter.number(claim, row, cell, backref=f"claims-{cell.anchor}")
-
-    counts = {framework.id: dict.fromkeys(SupportLevel.values, 0) for framework in frameworks}
-    for row in rows:
-        for cell in row.cells:
-            counts[cell.framework_id][cell.support] = (
-                counts[cell.framework_id].get(cell.support, 0) + 1
-            )
+        sections = [Section("all", "", _grouped([r[:2] for r in rows]))]
     return Matrix(
         frameworks=list(frameworks),
         sections=sections,
-        footnotes=footnoter.footnotes,
+        footnote_rows=footnoter.shown + footnoter.others,
         several_claims=several,
-        cells={row.feature_id: {cell.framework_id: cell for cell in row.cells} for row in rows},
         summary=[SupportSummary(framework, counts[framework.id]) for framework in frameworks],
     )
 

@@ -23,15 +23,23 @@ class SupportDisplay:
     css_class: str
 
 
+# Built once: a matrix asks for a display per claim, and `SupportLevel.values` / `.label` rebuild
+# lists on every call.
+_DISPLAYS = {
+    known.value: SupportDisplay(
+        level=known.value,
+        symbol=SUPPORT_SYMBOLS[known],
+        label=str(known.label),
+        css_class="support--" + ("na" if known == SupportLevel.NOT_APPLICABLE else known.value),
+    )
+    for known in SupportLevel
+}
+
+
 def support_display(level: str) -> SupportDisplay:
-    if level in SupportLevel.values:
-        known = SupportLevel(level)
-        return SupportDisplay(
-            level=level,
-            symbol=SUPPORT_SYMBOLS[known],
-            label=str(known.label),
-            css_class="support--" + ("na" if known == SupportLevel.NOT_APPLICABLE else level),
-        )
+    display = _DISPLAYS.get(level)
+    if display is not None:
+        return display
     # A stored value that is no longer a choice is shown as it is, plainly marked unknown.
     return SupportDisplay(
         level=level, symbol="?", label=str(level) or "Unknown", css_class="support--unknown"

@@ -1,10 +1,18 @@
-"""Template tags of the matrix: its table rows and its footnote list, rendered in Python.
+"""Template tags of the matrix: its rows, its cells with several claims and its footnotes.
 
-A 20 × 300 matrix has 6,000 cells and as many footnotes. Drawn with template variables it took
+A 20 × 300 matrix has 6,000 cells and 12,000 footnotes. Drawn with template variables it took
 seconds, most of it in per-variable lookups, number formatting and `format_html`. These tags
-write the same markup from the selector's dataclasses with f-strings in which every value
-passes through `_e` (the standard library's `html.escape`, quotes included), so they are safe
-in text and in attribute values alike. Still no query and no decision here: only markup.
+write the markup from the selector's records with f-strings in which every text value passes
+through `_e` (the standard library's `html.escape`, quotes included), so they are safe in text
+and in attribute values alike; numbers are formatted with `:d`, which only an int passes.
+Anchors (`c12-3`, `fnref-7`, `claims-c12-3`) are made by the selector from such numbers.
+
+The markup is lean on purpose, since every byte is repeated thousands of times: styles hang
+on the table and list classes instead of a class per element, and a footnote does not repeat
+which cell it belongs to, since its "back" link leads there. A value repeated across the page
+(a source link, a claim link) is escaped and formatted once. `benchmark.floor_render` writes
+the same cell and footnote markup: keep the two in step (tests/comparisons/test_matrix_floor).
+Still no query and no decision here: only markup.
 """
 
 from html import escape as _e
@@ -12,80 +20,136 @@ from html import escape as _e
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from comparisons.selectors import CellClaim, Footnote
+from comparisons.support import support_display
+
 register = template.Library()
 
+CLAIM_WIDTH = len(CellClaim._fields)  # a cell's claims are its fields in runs of this many
 
-def _badge(mark, url: str = "", title: str = "") -> str:
-    inner = (
-        f'<span class="support__symbol" aria-hidden="true">{_e(mark.symbol)}</span> '
-        f'<span class="support__label">{_e(mark.label)}</span>'
-    )
-    if url:
-        return (
-            f'<a class="cell__claim support {_e(mark.css_class)}" href="{_e(url)}" '
-            f'title="{_e(title)}">{inner}</a>'
-        )
-    return f'<span class="support {_e(mark.css_class)}">{inner}</span>'
+# {level: (classes, symbol and label)}: a display is a function of its level alone.
+_badge_parts: dict[str, tuple[str, str]] = {}
 
 
-def _cell(cell) -> str:
-    claim = cell.claim
-    parts = [_badge(cell.mark, claim.url, f"Claim #{claim.id}") if claim else _badge(cell.mark)]
-    if cell.value:
-        parts.append(f'<span class="cell__value">{_e(cell.value)}</span>')
-    if cell.footnotes:
-        refs = "".join(
-            f'<a class="fn-ref" href="#fn-{n:d}" id="fnref-{n:d}" aria-label="Citation {n:d}">'
-            f"[{n:d}]</a>"
-            for n in cell.footnotes
+def badge_parts(level: str) -> tuple[str, str]:
+    """The classes and the content of a support level's badge (its symbol and its label, both
+    always shown, never colour alone), escaped once per level."""
+    parts = _badge_parts.get(level)
+    if parts is None:
+        mark = support_display(level)
+        parts = _badge_parts[level] = (
+            f"support {_e(mark.css_class)}",
+            f'<b aria-hidden="true">{_e(mark.symbol)}</b> {_e(mark.label)}',
         )
-        parts.append(f'<span class="cell__refs">{refs}</span>')
-    anchor = _e(cell.anchor)
-    if cell.disagree:
-        parts.append(
-            f'<a class="cell__disagree" href="#claims-{anchor}"><span aria-hidden="true">⚠</span>'
-            " Sources disagree</a>"
+    return parts
+
+
+def _refs(numbers, *, backlinks: bool) -> str:
+    # Only the cell's references carry the ids the footnotes' "back" links return to.
+    if backlinks:
+        return "".join(
+            f'<a href="#fn-{n:d}" id="fnref-{n:d}" aria-label="Citation {n:d}">[{n:d}]</a>'
+            for n in numbers
         )
-    elif cell.other_claim_count:
-        count = cell.other_claim_count
+    return "".join(f'<a href="#fn-{n:d}" aria-label="Citation {n:d}">[{n:d}]</a>' for n in numbers)
+
+
+def _cell(anchor, _id, _name, support, _value, claim_fields, disagree) -> str:
+    """A cell's `<td>`, from the fields of a `selectors.Cell`."""
+    classes, badge = badge_parts(support)
+    if not claim_fields:
+        return f'<td id="{anchor}"><span class="{classes}">{badge}</span></td>'
+    shown = CellClaim._make(claim_fields[:CLAIM_WIDTH])
+    start = '<td class="cell--disagree" id="' if disagree else '<td id="'
+    html = f'{start}{anchor}"><a class="{classes}" href="{_e(shown.url)}">{badge}</a>'
+    if shown.value:
+        html += f'<span class="cell__value">{_e(shown.value)}</span>'
+    if shown.footnote_count:
+        html += _refs(shown.footnotes, backlinks=True)
+    if disagree:
+        html += (
+            f'<a class="cell__disagree" href="#claims-{anchor}">'
+            '<span aria-hidden="true">⚠</span> Sources disagree</a>'
+        )
+    elif len(claim_fields) > CLAIM_WIDTH:
+        count = len(claim_fields) // CLAIM_WIDTH - 1
         plural = "" if count == 1 else "s"
-        parts.append(f'<a class="cell__more" href="#claims-{anchor}">+{count:d} claim{plural}</a>')
-    disagree = " cell--disagree" if cell.disagree else ""
-    return f'<td class="cell{disagree}" id="{anchor}">{" ".join(parts)}</td>'
+        html += f'<a class="cell__more" href="#claims-{anchor}">+{count:d} claim{plural}</a>'
+    return html + "</td>"
 
 
 @register.simple_tag
-def matrix_row(row) -> SafeString:
-    """The `<tr>` of one feature: its name, then one cell per framework."""
-    cells = "".join(_cell(cell) for cell in row.cells)
+def matrix_rows(rows) -> SafeString:
+    """The `<tr>` of each feature: its name, then one cell per framework."""
     return mark_safe(
-        f'<tr class="matrix__row"><th scope="row" class="matrix__feature">'
-        f'<a href="{_e(row.url)}">{_e(row.name)}</a></th>{cells}</tr>'
+        "\n".join(
+            f'<tr class="matrix__row"><th scope="row" class="matrix__feature">'
+            f'<a href="{_e(row.url)}">{_e(row.name)}</a></th>'
+            f"{''.join([_cell(*cell) for cell in row.cell_rows])}</tr>"
+            for row in rows
+        )
     )
 
 
-def _footnote(fn) -> str:
-    quote = (
-        f'<blockquote class="footnote__quote"><p>{_e(fn.quote)}</p></blockquote>'
-        if fn.quote
-        else ""
+def _claim_item(claim, *, shown: bool) -> str:
+    classes, badge = badge_parts(claim.support)
+    value = f' <span class="cell__value">{_e(claim.value)}</span>' if claim.value else ""
+    note = ' <span class="muted">(shown in the table)</span>' if shown else ""
+    rank = f' <span class="rank">{_e(claim.rank)}</span>' if claim.rank != "normal" else ""
+    refs = (
+        _refs(claim.footnotes, backlinks=False)
+        if claim.footnote_count
+        else '<span class="muted">no citation</span>'
     )
-    locator = f'<span class="footnote__locator">{_e(fn.locator)}</span>, ' if fn.locator else ""
-    sep = '<span class="sep" aria-hidden="true">·</span>'
     return (
-        f'<li class="footnote" id="fn-{fn.number:d}">'
-        f'<span class="footnote__number">{fn.number:d}.</span><div class="footnote__body">'
-        f'<p class="footnote__cell">{_e(fn.framework_name)} {sep} {_e(fn.feature_name)}</p>'
-        f'{quote}<p class="footnote__meta">{locator}'
-        f'<a class="footnote__source" href="{_e(fn.source_page)}">{_e(fn.source_title)}</a> '
-        f'<span class="muted">({_e(fn.source_kind_label)})</span> {sep} '
-        f'<a class="footnote__claim" href="{_e(fn.claim_url)}">claim #{fn.claim_id:d}</a> {sep} '
-        f'<a class="footnote__back" href="#{_e(fn.backref)}">back'
-        '<span class="visually-hidden"> to the table</span></a></p></div></li>'
+        f'<li><span class="{classes}">{badge}</span>{value}{note}{rank} '
+        f'<a href="{_e(claim.url)}">claim #{claim.id:d}</a> {refs}</li>'
     )
 
 
 @register.simple_tag
-def footnote_items(footnotes) -> SafeString:
-    """The `<li>` of every footnote, in order."""
-    return mark_safe("\n".join(_footnote(fn) for fn in footnotes))
+def several_claims(pairs) -> SafeString:
+    """For each (row, cell) with several published claims: all of them, the shown one first."""
+    groups = []
+    for row, cell in pairs:
+        disagree = (
+            ' <span class="cell__disagree"><span aria-hidden="true">⚠</span> Sources disagree'
+            "</span>"
+            if cell.disagree
+            else ""
+        )
+        items = "".join(
+            _claim_item(claim, shown=index == 0) for index, claim in enumerate(cell.claims)
+        )
+        groups.append(
+            f'<div class="cell-claims__group" id="claims-{cell.anchor}"><h3>{_e(row.name)} '
+            f'<span class="sep" aria-hidden="true">·</span> {_e(cell.framework_name)}{disagree}'
+            f'</h3><ul class="cell-claims__list">{items}</ul>'
+            f'<p><a href="#{cell.anchor}">Back to the cell</a></p></div>'
+        )
+    return mark_safe("\n".join(groups))
+
+
+@register.simple_tag
+def footnote_items(matrix) -> SafeString:
+    """The `<li>` of every footnote, in order (the list's own numbering shows the number)."""
+    sources: dict[int, str] = {}
+    claims: dict[int, str] = {}
+    items = []
+    for fn in map(Footnote._make, matrix.footnote_rows):
+        source = sources.get(fn.source_id)
+        if source is None:
+            source = sources[fn.source_id] = (
+                f'<a href="{_e(fn.source_page)}">{_e(fn.source_title)}</a> '
+                f"({_e(fn.source_kind_label)})"
+            )
+        claim = claims.get(fn.claim_id)
+        if claim is None:
+            claim = claims[fn.claim_id] = f'<a href="{_e(fn.claim_url)}">claim #{fn.claim_id:d}</a>'
+        quote = f"<blockquote>{_e(fn.quote)}</blockquote>" if fn.quote else ""
+        locator = f"{_e(fn.locator)}, " if fn.locator else ""
+        items.append(
+            f'<li id="fn-{fn.number:d}">{quote}{locator}{source} · {claim} · '
+            f'<a href="#{fn.backref}">back</a></li>'
+        )
+    return mark_safe("\n".join(items))

@@ -31,7 +31,7 @@ def django_and_flask():
 def _cell(html, feature, framework):
     """The inside of the cell for `feature` × `framework`."""
     match = re.search(
-        rf'<td class="cell[^"]*" id="c{feature.pk}-{framework.pk}">(.*?)</td>', html, re.S
+        rf'<td(?: class="[^"]*")? id="c{feature.pk}-{framework.pk}">(.*?)</td>', html, re.S
     )
     return match.group(1)
 
