@@ -68,13 +68,13 @@ def _cell(anchor, _id, _name, support, _value, claim_fields, disagree) -> str:
         html += _refs(shown.footnotes, backlinks=True)
     if disagree:
         html += (
-            f'<a class="cell__disagree" href="#claims-{anchor}">'
+            f' <a class="cell__disagree" href="#claims-{anchor}">'
             '<span aria-hidden="true">⚠</span> Sources disagree</a>'
         )
     elif len(claim_fields) > CLAIM_WIDTH:
         count = len(claim_fields) // CLAIM_WIDTH - 1
         plural = "" if count == 1 else "s"
-        html += f'<a class="cell__more" href="#claims-{anchor}">+{count:d} claim{plural}</a>'
+        html += f' <a class="cell__more" href="#claims-{anchor}">+{count:d} claim{plural}</a>'
     return html + "</td>"
 
 
