@@ -20,6 +20,8 @@ from django.db.models import Q, QuerySet
 
 from knowledge.models import Feature, SourceKind, SupportLevel
 
+from .widgets import CheckboxSelectMultiple
+
 # A search longer than this is a mistake or an attack; the form says so instead of searching.
 TEXT_MAX_LENGTH = 100
 # Words of the text filter that must all match; more would only slow the query down.
@@ -42,11 +44,11 @@ class CellCriteria:
 class MatrixFilter(django_filters.FilterSet):
     framework = django_filters.MultipleChoiceFilter(
         label="Frameworks",
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
         help_text="The columns; none ticked shows every framework.",
     )
     category = django_filters.MultipleChoiceFilter(
-        field_name="category__slug", label="Categories", widget=forms.CheckboxSelectMultiple
+        field_name="category__slug", label="Categories", widget=CheckboxSelectMultiple
     )
     tag = django_filters.ChoiceFilter(
         field_name="tags__slug", label="Tag", empty_label="Any tag", distinct=True
@@ -60,7 +62,7 @@ class MatrixFilter(django_filters.FilterSet):
     support = django_filters.MultipleChoiceFilter(
         label="Support level",
         choices=SupportLevel.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
         help_text="Rows where at least one framework shows one of these.",
     )
     source_kind = django_filters.ChoiceFilter(
