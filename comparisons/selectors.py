@@ -310,6 +310,8 @@ def framework_columns(*, slugs: Sequence[str] | None = None) -> list[FrameworkCo
 # The rows read stay plain tuples too (see `Footnote`), grouped into tuples, not lists.
 # A claim row: (id, feature_id, framework_id, support, value, rank).
 # A citation row: (claim_id, quote, locator, source_id, source title, source url, source kind).
+_ID, _SUPPORT, _VALUE, _RANK = 0, 3, 4, 5  # of a claim row
+_KIND = 6  # of a citation row
 _CELL_OF_CLAIM = itemgetter(1, 2)
 _CLAIM_OF_CITATION = itemgetter(0)
 _ClaimRows = tuple[tuple, ...]
@@ -354,7 +356,7 @@ def _claim_citations(frameworks, feature_ids) -> dict[int, tuple[tuple, ...]]:
 
 def _disagree(claims: _ClaimRows) -> bool:
     # Deprecated claims are kept for the record; only current ones can disagree.
-    return len(claims) > 1 and len({c[3] for c in claims if c[5] != _DEPRECATED}) > 1
+    return len(claims) > 1 and len({c[_SUPPORT] for c in claims if c[_RANK] != _DEPRECATED}) > 1
 
 
 def _keeps(levels: list[str], shown_kinds: Callable[[], set[str]], criteria: CellCriteria) -> bool:
@@ -429,6 +431,31 @@ class _Footnoter:
         return (pk, url, support, value, rank, first, number - first)
 
 
+def _kept_rows(
+    feature_rows, frameworks, by_cell, citations, criteria: CellCriteria, differing_first: bool
+) -> list[tuple[dict, list[_ClaimRows], bool]]:
+    """(feature, its cells' claim rows, whether the frameworks differ) for each row kept by
+    `criteria`, from the levels its cells show, differing rows first if asked."""
+    kept = []
+    for feature in feature_rows:
+        cells = [by_cell.get((feature["id"], framework.id), ()) for framework in frameworks]
+        levels = [claims[0][_SUPPORT] if claims else _UNKNOWN for claims in cells]
+
+        def shown_kinds(cells=cells) -> set[str]:
+            return {
+                citation[_KIND]
+                for claims in cells
+                if claims
+                for citation in citations.get(claims[0][_ID], ())
+            }
+
+        if _keeps(levels, shown_kinds, criteria):
+            kept.append((feature, cells, _differ(levels)))
+    if differing_first:
+        return [row for row in kept if row[2]] + [row for row in kept if not row[2]]
+    return kept
+
+
 def matrix_build(
     *,
     frameworks: Sequence[FrameworkColumn],
@@ -455,23 +482,11 @@ def matrix_build(
     else:
         by_cell, citations = {}, {}
 
-    # First which rows are kept, and in which order, from the levels their cells show.
-    kept: list[tuple[dict, list[_ClaimRows], bool]] = []
-    for feature in feature_rows:
-        cells = [by_cell.get((feature["id"], framework.id), ()) for framework in frameworks]
-        levels = [claims[0][3] if claims else _UNKNOWN for claims in cells]
-
-        def shown_kinds(cells=cells) -> set[str]:
-            return {c[6] for claims in cells if claims for c in citations.get(claims[0][0], ())}
-
-        if _keeps(levels, shown_kinds, criteria):
-            kept.append((feature, cells, _differ(levels)))
-    if differing_first:
-        kept = [row for row in kept if row[2]] + [row for row in kept if not row[2]]
+    kept = _kept_rows(feature_rows, frameworks, by_cell, citations, criteria, differing_first)
 
     # Then the records, numbering citations as they come.
     shown_count = sum(
-        len(citations.get(claims[0][0], ())) for _, cells, _ in kept for claims in cells if claims
+        len(citations.get(claims[0][_ID], ())) for _, cells, _ in kept for claims in cells if claims
     )
     footnoter = _Footnoter(citations, first_other=shown_count + 1)
     claim_url = _url_maker("comparisons:claim-detail", "pk")
@@ -487,17 +502,17 @@ def matrix_build(
                 cell = (anchor, framework.id, framework.name, _UNKNOWN, "", (), False)
             else:
                 shown = claims[0]
-                claim_fields = footnoter.claim(shown, claim_url(shown[0]), backref=None)
+                claim_fields = footnoter.claim(shown, claim_url(shown[_ID]), backref=None)
                 for other in claims[1:]:
                     claim_fields += footnoter.claim(
-                        other, claim_url(other[0]), backref=f"claims-{anchor}"
+                        other, claim_url(other[_ID]), backref=f"claims-{anchor}"
                     )
                 cell = (
                     anchor,
                     framework.id,
                     framework.name,
-                    shown[3],
-                    shown[4],
+                    shown[_SUPPORT],
+                    shown[_VALUE],
                     claim_fields,
                     _disagree(claims),
                 )
@@ -505,7 +520,7 @@ def matrix_build(
                     several.append((row, Cell._make(cell)))
             row.cell_rows.append(cell)
             level_counts = counts[framework.id]
-            level_counts[cell[3]] = level_counts.get(cell[3], 0) + 1
+            level_counts[cell[_SUPPORT_OF_CELL]] = level_counts.get(cell[_SUPPORT_OF_CELL], 0) + 1
         rows.append((feature, row, differ))
 
     if differing_first:
