@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from comparisons import selectors
 from comparisons.feeds import ClaimsFeed
@@ -39,11 +40,13 @@ def _get_or_404(selector, **lookup):
         raise Http404("No such page.") from exc
 
 
+@require_safe
 def framework_list(request):
     frameworks = list(selectors.framework_list_get())
     return render(request, "comparisons/framework_list.html", {"frameworks": frameworks})
 
 
+@require_safe
 def framework_detail(request, slug):
     framework = _get_or_404(selectors.framework_detail_get, slug=slug)
     groups = selectors.claims_for_framework(framework=framework)
@@ -54,17 +57,20 @@ def framework_detail(request, slug):
     )
 
 
+@require_safe
 def feature_list(request):
     categories = selectors.feature_list_get()
     return render(request, "comparisons/feature_list.html", {"categories": categories})
 
 
+@require_safe
 def feature_detail(request, slug):
     feature = _get_or_404(selectors.feature_detail_get, slug=slug)
     cells = selectors.feature_row(feature=feature)
     return render(request, "comparisons/feature_detail.html", {"feature": feature, "cells": cells})
 
 
+@require_safe
 def category_detail(request, slug):
     category = _get_or_404(selectors.category_detail_get, slug=slug)
     features = list(selectors.category_features(category=category))
@@ -75,16 +81,19 @@ def category_detail(request, slug):
     )
 
 
+@require_safe
 def tag_detail(request, slug):
     tagged = _get_or_404(selectors.tag_detail_get, slug=slug)
     return render(request, "comparisons/tag_detail.html", {"tagged": tagged})
 
 
+@require_safe
 def claim_detail(request, pk):
     detail = _get_or_404(selectors.claim_detail_get, pk=pk)
     return render(request, "comparisons/claim_detail.html", {"detail": detail})
 
 
+@require_safe
 def source_list(request):
     # get_page, not page: a missing, non-numeric or too large ?page= shows a real page, never
     # an error.
@@ -94,6 +103,7 @@ def source_list(request):
     return render(request, "comparisons/source_list.html", {"page": page})
 
 
+@require_safe
 def source_detail(request, pk):
     source = _get_or_404(selectors.source_detail_get, pk=pk)
     page = Paginator(selectors.source_claims(source=source), CITATIONS_PER_PAGE).get_page(
@@ -102,6 +112,7 @@ def source_detail(request, pk):
     return render(request, "comparisons/source_detail.html", {"source": source, "page": page})
 
 
+@require_safe
 def search(request):
     form = SearchForm(request.GET)
     results = None

@@ -1,4 +1,5 @@
 from django.urls import path, re_path
+from django.views.decorators.http import require_safe
 
 from . import detail_views, views
 
@@ -28,5 +29,5 @@ urlpatterns = [
     path("sources/", detail_views.source_list, name="source-list"),
     path("sources/<int:pk>/", detail_views.source_detail, name="source-detail"),
     path("search/", detail_views.search, name="search"),
-    path("feeds/claims/", detail_views.ClaimsFeed(), name="claims-feed"),
+    path("feeds/claims/", require_safe(detail_views.ClaimsFeed()), name="claims-feed"),
 ]

@@ -46,11 +46,6 @@ def test_no_public_url_changes_anything_on_post_put_patch_or_delete(planted):
     assert database_snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the detail views, the feed and the sitemap still take POST (and change nothing); "
-    "require_safe on them, as comparisons/views.py has, makes this pass: then drop this mark",
-)
 def test_public_urls_answer_405_to_writes(planted):
     """Stricter than "changes nothing": a public view that takes only GET and HEAD
     (require_safe) cannot grow a write by accident, and says so to clients."""
