@@ -10,8 +10,8 @@ Anchors (`c12-3`, `fnref-7`, `claims-c12-3`) are made by the selector from such 
 The markup is lean on purpose, since every byte is repeated thousands of times: styles hang
 on the table and list classes instead of a class per element, and a footnote does not repeat
 which cell it belongs to, since its "back" link leads there. A value repeated across the page
-(a source link, a claim link) is escaped and formatted once. `benchmark.floor_render` writes
-the same cell and footnote markup: keep the two in step (tests/comparisons/test_matrix_floor).
+(a source link, a claim link) is escaped and formatted once. `benchmark.floor_html` writes
+the same row, cell and footnote markup: keep the two in step (tests/comparisons/test_matrix_floor).
 Still no query and no decision here: only markup.
 """
 
