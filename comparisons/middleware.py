@@ -12,9 +12,10 @@ X-Frame-Options add headers on the way out, which a cache hit must repeat). Bodi
 under the hash of their bytes, so any number of URLs that render the same page (ignored query
 parameters, say) share one copy.
 
-Bodies are immutable under their hash, so each worker also keeps the most recently used ones
-in its own memory (bounded): a hit then costs two small cache reads (version, page entry) and
-no copy of a page that may weigh megabytes.
+Bodies are immutable under their hash, and page entries under their key (which carries the
+version), so each worker also keeps the most recently used ones in its own memory (bounded): a
+repeated hit then costs one small cache read, the version, which must come from the shared
+cache so that an edit is seen by every worker on the next request.
 
 Text bodies are also stored gzip-compressed (once, when stored) and served so to clients that
 accept it: a 20 × 300 matrix is ~13 MB of HTML and ~0.8 MB compressed. Cached pages hold no
@@ -29,6 +30,8 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -56,38 +59,44 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 COMPRESSIBLE_TYPES = ("text/", "application/json", "application/atom+xml", "application/xml")
 # Bytes of page bodies each worker keeps in memory.
 LOCAL_BODY_BYTES = 64 * 1024 * 1024
+# Page entries (a few hundred bytes each) each worker keeps in memory.
+LOCAL_PAGE_ENTRIES = 20_000
 
 
-class _LocalBodies:
-    """A bounded, least-recently-used map of body key → bytes, safe across threads."""
+class _LocalLRU:
+    """A bounded, least-recently-used map, safe across threads; `size` weighs each value."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, size: Callable[[Any], int]):
         self.limit = limit
+        self.weigh = size
         self.size = 0
-        self.bodies: OrderedDict[str, bytes] = OrderedDict()
+        self.values: OrderedDict[str, Any] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> Any:
         with self.lock:
-            body = self.bodies.get(key)
-            if body is not None:
-                self.bodies.move_to_end(key)
-            return body
+            value = self.values.get(key)
+            if value is not None:
+                self.values.move_to_end(key)
+            return value
 
-    def put(self, key: str, body: bytes) -> None:
-        if len(body) > self.limit:
+    def put(self, key: str, value: Any) -> None:
+        weight = self.weigh(value)
+        if weight > self.limit:
             return
         with self.lock:
-            if key in self.bodies:
+            if key in self.values:
                 return
-            self.bodies[key] = body
-            self.size += len(body)
+            self.values[key] = value
+            self.size += weight
             while self.size > self.limit:
-                _, evicted = self.bodies.popitem(last=False)
-                self.size -= len(evicted)
+                _, evicted = self.values.popitem(last=False)
+                self.size -= self.weigh(evicted)
 
 
-_local_bodies = _LocalBodies(LOCAL_BODY_BYTES)
+_local_bodies = _LocalLRU(LOCAL_BODY_BYTES, size=len)
+# Page entries are immutable too: their key carries the content version and the URL.
+_local_entries = _LocalLRU(LOCAL_PAGE_ENTRIES, size=lambda entry: 1)
 
 
 class PublicPageCacheMiddleware:
@@ -170,13 +179,18 @@ class PublicPageCacheMiddleware:
             and not response.has_header("Content-Encoding")
         ):
             compressed_key = _store_body(gzip.compress(body, GZIP_LEVEL, mtime=0))
-        cache.set(page_key, (_store_body(body), compressed_key, headers), ENTRY_TIMEOUT)
+        entry = (_store_body(body), compressed_key, headers)
+        cache.set(page_key, entry, ENTRY_TIMEOUT)
+        _local_entries.put(page_key, entry)
 
     @staticmethod
     def from_cache(page_key, *, gzip_ok):
-        entry = cache.get(page_key)
+        entry = _local_entries.get(page_key)
         if entry is None:
-            return None
+            entry = cache.get(page_key)
+            if entry is None:
+                return None
+            _local_entries.put(page_key, entry)
         body_key, compressed_key, headers = entry
         compressed = gzip_ok and compressed_key is not None
         body = _load_body(compressed_key if compressed else body_key)

@@ -10,7 +10,7 @@ from django.test import Client
 
 from comparisons import cache as content_cache
 from comparisons.invalidation import writes_content
-from comparisons.middleware import _LocalBodies
+from comparisons.middleware import _LocalLRU
 from comparisons.models import Comparison
 from knowledge.models import Claim, ClaimStatus, Framework, Source, SupportLevel
 from tests.factories import make_citation, make_claim, make_framework
@@ -270,7 +270,7 @@ def test_a_raw_sql_write_shows_on_the_next_request(cell, anonymous):
 
 
 def test_each_worker_keeps_recent_bodies_within_its_byte_limit():
-    bodies = _LocalBodies(limit=10)
+    bodies = _LocalLRU(limit=10, size=len)
     bodies.put("a", b"12345")
     bodies.put("b", b"12345")
     assert bodies.get("a") == b"12345"  # now the most recently used
@@ -293,3 +293,21 @@ def test_writes_under_manual_transaction_management_still_bump():
     finally:
         transaction.set_autocommit(True)
     assert version() > before
+
+
+def test_a_repeated_hit_reads_only_the_version_from_the_shared_cache(cell, anonymous, monkeypatch):
+    """Every worker must ask the shared cache for the version (an edit elsewhere must show on
+    the next request), but the page entry and body under a versioned key never change, so a
+    worker that has served the page once answers it again from its own memory."""
+    matrix_page(anonymous)
+    matrix_page(anonymous)
+    reads = []
+    real_get = cache.get
+
+    def counted_get(key, *args, **kwargs):
+        reads.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counted_get)
+    matrix_page(anonymous)
+    assert reads == [content_cache.VERSION_KEY]
