@@ -61,6 +61,10 @@ def test_a_forged_version_is_refused_without_a_crash(curators, version):
     url, form = _open(client, claim)
     assert form["version"], "the form carries the version it was opened on"
     response = client.post(url, {**form, "version": version, "statement": "Forged."})
-    assert response.status_code == 200, response.status_code
-    assert response.context["adminform"].form.non_field_errors()
+    if "\x00" in version:
+        # The admin site answers any NUL with 400 before a form sees it (admin_site.py).
+        assert response.status_code == 400, response.status_code
+    else:
+        assert response.status_code == 200, response.status_code
+        assert response.context["adminform"].form.non_field_errors()
     assert Claim.objects.get(pk=claim.pk).statement == "Original."
