@@ -28,3 +28,10 @@ def test_production_without_secret_key_refuses_to_start():
 def test_debug_without_secret_key_starts():
     result = _check({"DEBUG": "1"})
     assert result.returncode == 0, result.stderr
+
+
+def test_a_number_that_is_not_one_is_a_clear_configuration_error():
+    result = _check({"DEBUG": "1", "TRUSTED_PROXY_COUNT": "one"})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "TRUSTED_PROXY_COUNT='one' is not a whole number" in result.stderr
