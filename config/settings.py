@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "knowledge",
     "comparisons",
 ]
+# The benchmark and synthetic seeding (devtools/): for development and tests, or a
+# production-like run that seeds (the load test sets CITEGRID_DEVTOOLS=1).
+if DEBUG or env_bool("CITEGRID_DEVTOOLS"):
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
