@@ -123,6 +123,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+_database = DATABASES["default"]
+if _database["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer must not hold a worker for long: give up connecting
+    # after DB_CONNECT_TIMEOUT seconds, and have the server cancel any statement that runs
+    # longer than DB_STATEMENT_TIMEOUT_MS (a lock wait included). The page then answers 503.
+    _database.setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3),
+            "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 15000)}",
+        }
+    )
+elif _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Every transaction takes SQLite's write lock when it begins, so writers run one at a time:
+    # two curators' checks of the citation rule cannot interleave (PostgreSQL locks the claim
+    # row instead; see knowledge/services.py).
+    _database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
