@@ -10,6 +10,7 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 from werkzeug import Response
 
 from knowledge.models import Citation, CitationVerification, Claim, Source, SourceFetch
@@ -328,3 +329,23 @@ def test_bad_options_are_refused_with_a_clear_error_and_change_nothing(args, mes
     with pytest.raises(CommandError, match=message):
         call_command("verifykb", *args)
     assert not CitationVerification.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+def test_a_source_another_run_holds_is_skipped(site):
+    from knowledge.verification import run
+
+    locked = make_citation(source=make_source(url=site.page("/one/", PAGE)), quote=QUOTE)
+    free = make_citation(source=make_source(url=site.page("/two/", PAGE)), quote=QUOTE)
+    other_run = connections.create_connection("default")
+    try:
+        with other_run.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_lock(%s, %s)", [run.LOCK_NAMESPACE, locked.source_id]
+            )
+        call_command("verifykb")
+    finally:
+        other_run.close()
+    assert list(CitationVerification.objects.values_list("citation_id", flat=True)) == [free.pk]
+    call_command("verifykb", "--source", str(locked.source_id))
+    assert CitationVerification.objects.get(citation=locked).status == "verified"
