@@ -36,6 +36,8 @@ FIXTURE_FILES = {
     "03_sources.json": ["knowledge.source"],
     "04_claims.json": ["knowledge.claim", "knowledge.citation"],
     "05_comparisons.json": ["comparisons.comparison", "comparisons.comparisonframework"],
+    # What `verifykb` last found; written by `dumpkb` after a run (see README, "Verification").
+    "06_verification.json": ["knowledge.sourcefetch", "knowledge.citationverification"],
 }
 
 SHIPPED_MODELS = [label for labels in FIXTURE_FILES.values() for label in labels]

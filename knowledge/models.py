@@ -226,14 +226,6 @@ class Source(TimeStampedModel):
     )
     kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
     notes = models.TextField(blank=True, help_text="Plain text, for curators.")
-    archive_url = models.URLField(
-        "archived copy",
-        max_length=500,
-        blank=True,
-        validators=[http_url_validator],
-        help_text="An archived copy, shown when the live link is dead, e.g. "
-        "https://web.archive.org/web/2025/https://example.org/page",
-    )
 
     objects = SourceManager()
 
@@ -430,7 +422,7 @@ class Citation(TimeStampedModel):
 # are imported here so that Django finds them as models of this app.
 from .verification.models import (  # noqa: E402, F401
     CitationVerification,
+    SourceArchive,
     SourceFetch,
-    SourceSnapshot,
     VerificationStatus,
 )

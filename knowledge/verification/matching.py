@@ -4,8 +4,9 @@
 2. *Normalised*: both are reduced to their words — Unicode NFKC, case folded, every run of
    punctuation and white space (curly or straight quotes, dashes, ellipses, backticks,
    `route()` against `route`) a mere word break — and markup that is not prose is dropped from
-   the page first: reST roles (``:func:`x` ``), link targets (`` `text <url>`_ ``,
-   ``[text](url)``) and HTML tags. The quote's words must appear in order, side by side.
+   the page first: reST roles (``:func:`x` ``, the hidden ``~module.`` of
+   ``:func:`~module.x` ``), link targets (`` `text <url>`_ ``, ``[text](url)``) and HTML
+   tags. The quote's words must appear in order, side by side.
 3. *Fuzzy*: rapidfuzz's `partial_ratio` between the normalised quote and the best-aligned
    stretch of the normalised page, 0–100. At or above FUZZY_THRESHOLD the quote counts as
    *reworded*; quotes of fewer than FUZZY_MIN_WORDS words are never matched fuzzily, because a
@@ -26,12 +27,14 @@ from rapidfuzz import fuzz
 FUZZY_THRESHOLD = 85.0
 FUZZY_MIN_WORDS = 5
 CONTEXT_CHARS = 150
+EDGE_WORDS = 3
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" of `url_for` or `link`_ is a break
 # Markup whose words are not prose: a reST role name, a reST or Markdown link target, a tag.
 _MARKUP = re.compile(
     r""":[\w.+-]+:(?=`)"""  # :func: in :func:`route`
-    r"""|\s*<[^<>\s]+>(?=`_)"""  # <https://…> in `text <https://…>`_
+    r"""|(?<=`)~(?:\w+\.)+"""  # ~flask. in :func:`~flask.url_for`, which shows "url_for"
+    r"""|\s*<[^<>\s]+>(?=`)"""  # <https://…> in `text <https://…>`_ or :ref:`text <target>`
     r"""|\]\([^()\s]*\)"""  # (https://…) in [text](https://…)
     r"""|</?[a-zA-Z][^<>]{0,200}>"""  # an HTML tag
 )
@@ -111,7 +114,24 @@ def _fuzzy(quote_words: list[str], page: list[tuple[str, int, int]]) -> Match | 
         position += len(word) + 1
     first = _word_at(starts, alignment.dest_start)
     last = _word_at(starts, max(alignment.dest_end - 1, alignment.dest_start))
+    first, last = _tightest(needle, [w for w, _, _ in page], first, last)
     return Match("fuzzy", round(alignment.score, 1), page[first][1], page[last][2])
+
+
+def _tightest(needle: str, words: list[str], first: int, last: int) -> tuple[int, int]:
+    """The run of whole words near first..last that reads most like the quote.
+
+    The alignment is character-based and may begin or end inside a neighbouring word; moving
+    each end by up to EDGE_WORDS words and keeping the best `fuzz.ratio` gives the passage a
+    reader recognises.
+    """
+    best = (-1.0, first, last)
+    for start in range(max(0, first - EDGE_WORDS), min(last, first + EDGE_WORDS) + 1):
+        for end in range(max(start, last - EDGE_WORDS), min(len(words) - 1, last + EDGE_WORDS) + 1):
+            score = fuzz.ratio(needle, " ".join(words[start : end + 1]))
+            if score > best[0]:
+                best = (score, start, end)
+    return best[1], best[2]
 
 
 def _word_at(starts: list[int], offset: int) -> int:

@@ -26,7 +26,7 @@ FOUND_STATUSES = (VerificationStatus.VERIFIED, VerificationStatus.REWORDED)
 class TextOrigin(models.TextChoices):
     NETWORK = "network", "Fetched from the web"
     SNAPSHOT_DIR = "snapshot-dir", "Read from a snapshot file"
-    CURATOR_SNAPSHOT = "curator-snapshot", "A curator's snapshot"
+    CURATOR_SNAPSHOT = "curator-snapshot", "The text a curator attached"
     NONE = "", "No text"
 
 
@@ -37,25 +37,39 @@ class _BySourceManager(models.Manager):
         return self.get(source=Source.objects.get_by_natural_key(*source_key))
 
 
-class SourceSnapshot(models.Model):
-    """The text of a source that has no page to fetch (a printed or private article)."""
+class SourceArchive(models.Model):
+    """Where a source can still be read when its own page cannot: an archived copy, its text.
+
+    Kept beside the Source rather than on it, so the curated source rows (and the fixtures that
+    carry them) stay as they are for sources that have neither.
+    """
 
     source = models.OneToOneField(
-        "knowledge.Source", on_delete=models.CASCADE, related_name="snapshot"
+        "knowledge.Source", on_delete=models.CASCADE, related_name="archive"
+    )
+    url = models.URLField(
+        "archived copy",
+        max_length=500,
+        blank=True,
+        validators=[http_url_validator],
+        help_text="Shown to readers when the live link is dead, e.g. "
+        "https://web.archive.org/web/2025/https://example.org/page",
     )
     text = models.TextField(
-        help_text="The article's full text, pasted as plain text; verifykb checks this "
-        "source's quotes against it when the source has no URL."
+        "text snapshot",
+        blank=True,
+        help_text="The article's full text, pasted as plain text, for a source without a URL: "
+        "verifykb checks the source's quotes against it.",
     )
-    attached_at = models.DateTimeField("attached", auto_now=True)
+    updated_at = models.DateTimeField("last changed", auto_now=True)
 
     objects = _BySourceManager()
 
     class Meta:
-        verbose_name = "text snapshot"
+        verbose_name = "archived copy"
 
     def __str__(self):
-        return f"Snapshot of source #{self.source_id}"
+        return f"Archived copy of source #{self.source_id}"
 
     def natural_key(self):
         return self.source.natural_key()

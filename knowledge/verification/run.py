@@ -74,7 +74,7 @@ class Summary:
 
 def sources_to_check(*, pks=None, older_than_days=None):
     """The sources a run covers, in a stable order, with what checking them needs."""
-    sources = Source.objects.select_related("last_fetch", "snapshot").prefetch_related(
+    sources = Source.objects.select_related("last_fetch", "archive").prefetch_related(
         Prefetch("citations", queryset=Citation.objects.only("id", "quote", "source_id"))
     )
     if pks:
@@ -157,15 +157,15 @@ def outcome_without_network(source, snapshot_dir: Path | None) -> SourceOutcome 
     """The outcome for a source read from a file or from nowhere; None when it needs a fetch,
     and None (with nothing to record) when a snapshot directory has no file for it."""
     if not source.url:
-        snapshot = getattr(source, "snapshot", None)
-        if snapshot is None or not snapshot.text.strip():
+        archive = getattr(source, "archive", None)
+        if archive is None or not archive.text.strip():
             return SourceOutcome(
                 source,
                 _fetch_fields(None, TextOrigin.NONE, error=NO_LINK),
                 _same_for_all(source, VerificationStatus.NOT_CHECKABLE, NO_LINK),
                 reachable=None,
             )
-        return outcome_from_text(source, snapshot.text, TextOrigin.CURATOR_SNAPSHOT)
+        return outcome_from_text(source, archive.text, TextOrigin.CURATOR_SNAPSHOT)
     if snapshot_dir is None:
         return None
     found = snapshots.snapshot_file(snapshot_dir, source.url)

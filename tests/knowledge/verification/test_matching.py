@@ -5,10 +5,11 @@ import pytest
 from knowledge.verification.matching import FUZZY_THRESHOLD, find, passage_in_context
 
 TEXT = (
-    "Routing\n=======\n\nModern web applications use meaningful URLs. Use the :func:`route` "
+    "Routing\n=======\n\nModern web applications use meaningful URLs. Use the :meth:`~Flask.route` "
     "decorator to bind a function to a URL — it’s “simple”… See `the quickstart "
     "<https://flask.example/quickstart/>`_ and the [API docs](https://flask.example/api/) "
-    "for more. <strong>Variable</strong> rules come next."
+    "for more. <strong>Variable</strong> rules come next. Read :attr:`~flask.request.files` "
+    "and :ref:`the tutorial <tutorial-intro>` first."
 )
 
 
@@ -25,6 +26,7 @@ def test_an_exact_quote_is_found_where_it_is():
         "use  the ROUTE decorator\nto bind a function to a url",
         "See the quickstart and the API docs for more.",
         "Variable rules come next.",
+        "Read files and the tutorial first.",
         "Modern web applications use meaningful ＵＲＬｓ",  # full-width letters (NFKC)
     ],
 )

@@ -260,13 +260,13 @@ def test_a_run_that_fails_half_way_keeps_what_it_finished_and_earlier_results(si
 
 
 def test_a_source_without_url_has_no_link_to_check_until_a_snapshot_is_attached():
-    from knowledge.models import SourceSnapshot
+    from knowledge.models import SourceArchive
 
     citation = make_citation(source=make_source(url=""), quote=QUOTE)
     call_command("verifykb")
     check_ = CitationVerification.objects.get(citation=citation)
     assert (check_.status, check_.detail) == ("not_checkable", "no link to check")
-    SourceSnapshot.objects.create(source=citation.source, text=f"Some text. {QUOTE} More.")
+    SourceArchive.objects.create(source=citation.source, text=f"Some text. {QUOTE} More.")
     call_command("verifykb")
     check_.refresh_from_db()
     assert check_.status == "verified"
