@@ -35,6 +35,8 @@ FIXTURE_FILES = {
     "02_frameworks.json": ["knowledge.framework", "knowledge.taggedframework"],
     "03_sources.json": ["knowledge.source"],
     "04_claims.json": ["knowledge.claim", "knowledge.citation"],
+    # What `verifykb` last found; written by `dumpkb` after a run (see README, "Verification").
+    "06_verification.json": ["knowledge.sourcefetch", "knowledge.citationverification"],
 }
 
 

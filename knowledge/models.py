@@ -460,3 +460,13 @@ class Citation(TimeStampedModel):
         return self.claim.natural_key() + self.source.natural_key()
 
     natural_key.dependencies = ["knowledge.claim", "knowledge.source"]
+
+
+# The verification records live in their own module (knowledge/verification/models.py); they
+# are imported here so that Django finds them as models of this app.
+from .verification.models import (  # noqa: E402, F401
+    CitationVerification,
+    SourceArchive,
+    SourceFetch,
+    VerificationStatus,
+)
