@@ -4,6 +4,7 @@ and `make_grid`, the N × M builder."""
 import itertools
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Count, Q
 from taggit.models import Tag
 
@@ -116,16 +117,17 @@ def make_grid(frameworks, features, *, categories=None, rivals=0, edits=0):
     sources = list(Source.objects.order_by("pk")[:3])
     other = SupportLevel.NO if busy_claim.support != SupportLevel.NO else SupportLevel.YES
     for n in range(rivals):
-        rival = make_claim(
-            framework=busy_claim.framework,
-            feature=busy_claim.feature,
-            key=f"rival-{n}",
-            support=other,
-            citations=0,
-        )
-        Citation.objects.bulk_create(
-            Citation(claim=rival, source=source, quote="Rival quote.") for source in sources
-        )
+        with transaction.atomic():  # a published claim is committed with its citations
+            rival = make_claim(
+                framework=busy_claim.framework,
+                feature=busy_claim.feature,
+                key=f"rival-{n}",
+                support=other,
+                citations=0,
+            )
+            Citation.objects.bulk_create(
+                Citation(claim=rival, source=source, quote="Rival quote.") for source in sources
+            )
     for n in range(edits):
         busy_claim.value = f"version {n}"
         busy_claim.save()
