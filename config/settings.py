@@ -269,7 +269,12 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A database outage fails every request alike: one line per interval, not a traceback
+    # per request (config/errors.py).
+    "filters": {"database_outage": {"()": "config.errors.DatabaseOutageLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["database_outage"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
