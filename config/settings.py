@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "knowledge",
     "comparisons",
 ]
+# The benchmark and synthetic seeding (devtools/): for development and tests, or a
+# production-like run that seeds (the load test sets CITEGRID_DEVTOOLS=1).
+if DEBUG or env_bool("CITEGRID_DEVTOOLS"):
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     # django-csp's middleware with the admin-only allowance below (config/csp.py). First, so
@@ -280,3 +284,15 @@ LOGGING = {
 
 # How long a source may go unvisited before checkkb calls it stale.
 CITEGRID_SOURCE_STALE_DAYS = 365
+
+# Quote verification (`manage.py verifykb`, knowledge/verification/): limits of one fetch, the
+# pause between two requests to one host, and how long a citation may go unverified before
+# checkkb warns about it.
+CITEGRID_VERIFY_CONNECT_TIMEOUT = env_int("CITEGRID_VERIFY_CONNECT_TIMEOUT", 10)
+CITEGRID_VERIFY_TOTAL_TIMEOUT = env_int("CITEGRID_VERIFY_TOTAL_TIMEOUT", 30)
+CITEGRID_VERIFY_MAX_BYTES = env_int("CITEGRID_VERIFY_MAX_BYTES", 5 * 1024 * 1024)
+CITEGRID_VERIFY_HOST_DELAY = env_int("CITEGRID_VERIFY_HOST_DELAY_MS", 1000) / 1000
+CITEGRID_VERIFY_STALE_DAYS = env_int("CITEGRID_VERIFY_STALE_DAYS", 30)
+# For the test suite only: lets the fetcher reach 127.0.0.1 (and no other private address),
+# where the tests serve their pages. Never set it on a server: it opens the SSRF guard.
+CITEGRID_VERIFY_ALLOW_LOOPBACK = env_bool("CITEGRID_VERIFY_ALLOW_LOOPBACK")

@@ -35,6 +35,13 @@ from .models import (
     Source,
     SourceKind,
 )
+from .verification.admin import (
+    CitationVerificationFilter,
+    SourceArchiveInline,
+    SourceVerificationFilter,
+    check_sources_now,
+    last_check_summary,
+)
 
 # How many claims a message or the source page lists before saying "and N more".
 LISTED_CLAIMS = 50
@@ -187,11 +194,14 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
-    list_display = ["title", "kind", "publisher", "accessed_date", "claim_count"]
-    list_filter = ["kind", "accessed_date", LAST_CHANGED_FILTER]
+    list_display = ["title", "kind", "publisher", "accessed_date", "claim_count", "last_fetch"]
+    list_select_related = ["last_fetch"]
+    list_filter = ["kind", "accessed_date", SourceVerificationFilter, LAST_CHANGED_FILTER]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     search_fields = ["title", "url", "publisher", "author"]
     readonly_fields = ["citing_claims"]
+    inlines = [SourceArchiveInline]
+    actions = [check_sources_now]
     fieldsets = [
         (None, {"fields": ["title", "url", "kind", "publisher", "author"]}),
         ("Dates", {"fields": ["published_date", "accessed_date"]}),
@@ -207,6 +217,13 @@ class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
     @admin.display(description="cited by (claims)", ordering="claim_count")
     def claim_count(self, source):
         return source.claim_count
+
+    @admin.display(description="last fetch", ordering="last_fetch__fetched_at")
+    def last_fetch(self, source):
+        fetch = getattr(source, "last_fetch", None)
+        if fetch is None:
+            return "never"
+        return f"{fetch.fetched_at:%Y-%m-%d}: {fetch.error or 'read'}"
 
     @admin.display(description="claims citing this source")
     def citing_claims(self, source):
@@ -463,20 +480,38 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
-    list_display = ["__str__", "claim_cell", "source", "locator", "has_quote", "retrieved_date"]
-    list_select_related = ["claim__framework", "claim__feature", "source"]
-    list_filter = ["source__kind", "claim__status", "retrieved_date"]
+    list_display = [
+        "__str__",
+        "claim_cell",
+        "source",
+        "locator",
+        "has_quote",
+        "retrieved_date",
+        "verification_status",
+    ]
+    list_select_related = ["claim__framework", "claim__feature", "source", "verification"]
+    list_filter = ["source__kind", "claim__status", CitationVerificationFilter, "retrieved_date"]
     search_fields = ["quote", "locator", "source__title", "claim__framework__name"]
     autocomplete_fields = ["claim", "source"]
     fieldsets = [
         (None, {"fields": ["claim", "source", "quote", "locator"]}),
         ("Retrieval", {"fields": ["retrieved_date"], "classes": ["collapse"]}),
+        ("Verification", {"fields": ["last_check"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
         # Moving a citation to another claim could leave a published claim unsourced; add a
         # new citation to the other claim instead.
-        return ["claim"] if obj is not None else []
+        return ["claim", "last_check"] if obj is not None else ["last_check"]
+
+    @admin.display(description="verification", ordering="verification__status")
+    def verification_status(self, citation):
+        check = getattr(citation, "verification", None)
+        return check.get_status_display() if check else "Unchecked"
+
+    @admin.display(description="last check")
+    def last_check(self, citation):
+        return last_check_summary(citation)
 
     @admin.display(description="claim", ordering="claim__framework__name")
     def claim_cell(self, citation):

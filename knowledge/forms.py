@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.utils.html import format_html, format_html_join
 
+from .history import claim_changes
 from .models import Citation, Claim, ClaimStatus
 from .services import claim_publish_errors, lock_claims
 
@@ -260,33 +261,11 @@ def _conflict_message(current, started_from):
 
 def _changed_fields(then, current):
     """(field name, old value, new value) for each form field that differs, as displayed."""
-    rows = []
-    names = {}
-    for name in CLAIM_FORM_FIELDS:
-        model_field = Claim._meta.get_field(name)
-        attname = model_field.attname
-        old, new = getattr(then, attname), getattr(current, attname)
-        if old == new:
-            continue
-        if model_field.is_relation:
-            names.setdefault(model_field.related_model, set()).update({old, new})
-        rows.append((model_field, old, new))
-    # One query per related model that changed, never per row.
-    labels = {
-        model: dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
-        for model, ids in names.items()
-    }
-    result = []
-    for model_field, old, new in rows:
-        if model_field.is_relation:
-            known = labels[model_field.related_model]
-            old, new = known.get(old, old), known.get(new, new)
-        elif model_field.choices:
-            choices = dict(model_field.flatchoices)
-            old, new = choices.get(old, old), choices.get(new, new)
-        result.append((model_field.verbose_name, _shown(old), _shown(new)))
-    return result
+    return [
+        (change.label, _shown(change.old), _shown(change.new))
+        for change in claim_changes(then, current, fields=CLAIM_FORM_FIELDS)
+    ]
 
 
 def _shown(value):
-    return "(empty)" if value in (None, "") else f"“{value}”"
+    return "(empty)" if value is None else f"“{value}”"

@@ -177,7 +177,7 @@ def assert_cached(client):
     first = matrix_page(client)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
-            "comparisons.selectors.matrix_filtered",
+            "comparisons.selectors.matrix_get",
             lambda **kwargs: pytest.fail("a cached page was rendered again"),
         )
         assert matrix_page(client) == first
