@@ -17,7 +17,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Citation, Claim, ClaimRank, Source
+from .models import Citation, Claim, ClaimRank, Source, SourceKind
+from .provenance import unpinned_segment
 
 ERROR = "error"
 WARNING = "warning"
@@ -62,8 +63,14 @@ def published_claims_without_citation():
         )
 
 
+def claim_verdict(claim):
+    """What a claim says, compared across a cell: its support level, or its feature's value."""
+    return claim.feature_value.slug if claim.feature_value_id else claim.support
+
+
 def cells_with_disagreeing_claims():
-    """Cells whose published, non-deprecated claims give different support levels.
+    """Cells whose published, non-deprecated claims say different things: different support
+    levels, or different values of a descriptor's vocabulary or an assessment's scale.
 
     Disagreement is allowed (sources do disagree, and the cell shows both), so it is a
     warning when one claim is preferred; with none preferred it is an error, because the
@@ -72,20 +79,20 @@ def cells_with_disagreeing_claims():
     claims = (
         Claim.objects.published()
         .exclude(rank=ClaimRank.DEPRECATED)
-        .select_related("framework", "feature")
+        .select_related("framework", "feature", "feature_value")
         .order_by("framework_id", "feature_id", "pk")
     )
     cells = defaultdict(list)
     for claim in claims:
         cells[claim.framework_id, claim.feature_id].append(claim)
     for cell_claims in cells.values():
-        levels = sorted({claim.support for claim in cell_claims})
-        if len(levels) < 2:
+        verdicts = sorted({claim_verdict(claim) for claim in cell_claims})
+        if len(verdicts) < 2:
             continue
         preferred = [claim for claim in cell_claims if claim.rank == ClaimRank.PREFERRED]
         first = preferred[0] if preferred else cell_claims[0]
         cell = f"{first.framework.name} / {first.feature.name}"
-        listed = ", ".join(f"#{claim.pk} says {claim.support}" for claim in cell_claims)
+        listed = ", ".join(f"#{claim.pk} says {claim_verdict(claim)}" for claim in cell_claims)
         if preferred:
             yield Finding(
                 WARNING,
@@ -181,12 +188,31 @@ def duplicate_sources():
         )
 
 
+def unpinned_documentation_urls():
+    """Documentation read at one version but linked at a URL that follows the next release."""
+    sources = Source.objects.filter(kind=SourceKind.DOCUMENTATION).exclude(url="")
+    for source in sources.only("title", "url", "version_read"):
+        segment = unpinned_segment(source.url)
+        if segment is None:
+            continue
+        read = f" (read at {source.version_read})" if source.version_read else ""
+        yield Finding(
+            WARNING,
+            "unpinned-documentation-url",
+            f"Source #{source.pk} “{source.title}” links to /{segment}/{read}: that page changes "
+            "with every release; link to the version that was read.",
+            f"Source #{source.pk} “{source.title}”",
+            _admin_url("source", source.pk),
+        )
+
+
 CHECKS = [
     published_claims_without_citation,
     cells_with_disagreeing_claims,
     citations_without_quote,
     stale_sources,
     duplicate_sources,
+    unpinned_documentation_urls,
 ]
 
 
