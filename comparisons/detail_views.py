@@ -42,14 +42,14 @@ def _get_or_404(selector, **lookup):
 
 @require_safe
 def framework_list(request):
-    frameworks = list(selectors.framework_list_get())
+    frameworks = list(selectors.framework_list())
     return render(request, "comparisons/framework_list.html", {"frameworks": frameworks})
 
 
 @require_safe
 def framework_detail(request, slug):
-    framework = _get_or_404(selectors.framework_detail_get, slug=slug)
-    groups = selectors.claims_for_framework(framework=framework)
+    framework = _get_or_404(selectors.framework_get, slug=slug)
+    groups = selectors.claim_list_for_framework(framework=framework)
     return render(
         request,
         "comparisons/framework_detail.html",
@@ -59,21 +59,21 @@ def framework_detail(request, slug):
 
 @require_safe
 def feature_list(request):
-    categories = selectors.feature_list_get()
+    categories = selectors.feature_list()
     return render(request, "comparisons/feature_list.html", {"categories": categories})
 
 
 @require_safe
 def feature_detail(request, slug):
-    feature = _get_or_404(selectors.feature_detail_get, slug=slug)
-    cells = selectors.feature_row(feature=feature)
+    feature = _get_or_404(selectors.feature_get, slug=slug)
+    cells = selectors.cell_list_for_feature(feature=feature)
     return render(request, "comparisons/feature_detail.html", {"feature": feature, "cells": cells})
 
 
 @require_safe
 def category_detail(request, slug):
-    category = _get_or_404(selectors.category_detail_get, slug=slug)
-    features = list(selectors.category_features(category=category))
+    category = _get_or_404(selectors.category_get, slug=slug)
+    features = list(selectors.feature_list_for_category(category=category))
     return render(
         request,
         "comparisons/category_detail.html",
@@ -83,13 +83,13 @@ def category_detail(request, slug):
 
 @require_safe
 def tag_detail(request, slug):
-    tagged = _get_or_404(selectors.tag_detail_get, slug=slug)
+    tagged = _get_or_404(selectors.tag_get, slug=slug)
     return render(request, "comparisons/tag_detail.html", {"tagged": tagged})
 
 
 @require_safe
 def claim_detail(request, pk):
-    detail = _get_or_404(selectors.claim_detail_get, pk=pk)
+    detail = _get_or_404(selectors.claim_get, pk=pk)
     return render(request, "comparisons/claim_detail.html", {"detail": detail})
 
 
@@ -97,18 +97,16 @@ def claim_detail(request, pk):
 def source_list(request):
     # get_page, not page: a missing, non-numeric or too large ?page= shows a real page, never
     # an error.
-    page = Paginator(selectors.source_list_get(), SOURCES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.source_list(), SOURCES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "comparisons/source_list.html", {"page": page})
 
 
 @require_safe
 def source_detail(request, pk):
-    source = _get_or_404(selectors.source_detail_get, pk=pk)
-    page = Paginator(selectors.source_claims(source=source), CITATIONS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    source = _get_or_404(selectors.source_get, pk=pk)
+    page = Paginator(
+        selectors.citation_list_for_source(source=source), CITATIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(request, "comparisons/source_detail.html", {"source": source, "page": page})
 
 

@@ -6,7 +6,7 @@ page's rows for the same query string.
 
 from collections.abc import Callable, Iterator
 
-from .selectors import Cell, Footnote, Matrix
+from .matrix import Cell, Footnote, Matrix
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,11 +44,11 @@ def _citation(footnote: Footnote, absolute: Callable[[str], str]) -> dict:
         "quote": footnote.quote,
         "locator": footnote.locator,
         "source": {
-            "id": footnote.source_id,
-            "title": footnote.source_title,
-            "url": footnote.source_url,
-            "kind": footnote.source_kind,
-            "page": absolute(footnote.source_page),
+            "id": footnote.source.id,
+            "title": footnote.source.title,
+            "url": footnote.source.url,
+            "kind": footnote.source.kind,
+            "page": absolute(footnote.source.page),
         },
     }
 

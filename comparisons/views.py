@@ -1,7 +1,7 @@
 """The public comparison pages: home, the matrix and its exports, head-to-head, curated ones.
 
 Views stay thin: parse the URL, call a selector, render. Every page reads through
-`selectors.matrix_filtered`, so a page, its CSV and its JSON always hold the same rows.
+`selectors.matrix_get`, so a page, its CSV and its JSON always hold the same rows.
 """
 
 import csv
@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from . import charts, exports, selectors
+from .matrix import framework_column_list, support_legend
 from .models import Comparison
 
 # More columns than this are no longer a head-to-head; /matrix/ shows them all.
@@ -24,7 +25,7 @@ def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
         "filter": result.filterset,
         "matrix": result.matrix,
         "query": result.query,
-        "legend": selectors.support_legend(),
+        "legend": support_legend(),
         **extra,
     }
 
@@ -45,7 +46,7 @@ def home(request):
         "comparisons/home.html",
         {
             "comparisons": selectors.comparison_list(featured_only=True),
-            "counts": selectors.knowledge_counts(),
+            "counts": selectors.knowledge_count(),
             "recent_claims": selectors.claim_list_recent(limit=8),
         },
     )
@@ -53,7 +54,7 @@ def home(request):
 
 @require_safe
 def matrix(request):
-    result = selectors.matrix_filtered(data=request.GET)
+    result = selectors.matrix_get(data=request.GET)
     return render(
         request, "comparisons/matrix.html", _matrix_context(result, export_query=result.query)
     )
@@ -62,7 +63,7 @@ def matrix(request):
 def _exported(request):
     """The filtered matrix, or a 400 naming the invalid filters: an export is never silently
     different from what was asked for."""
-    result = selectors.matrix_filtered(data=request.GET)
+    result = selectors.matrix_get(data=request.GET)
     if not result.filterset.is_valid():
         errors = "; ".join(
             f"{name}: {' '.join(messages)}"
@@ -108,12 +109,10 @@ def compare(request, slugs):
         url = reverse("comparisons:compare", kwargs={"slugs": "-vs-".join(distinct)})
         query = request.GET.urlencode()
         return redirect(f"{url}?{query}" if query else url, permanent=True)
-    frameworks = selectors.framework_columns(slugs=distinct)
+    frameworks = framework_column_list(slugs=distinct)
     if len(frameworks) != len(distinct):
         raise Http404("No framework with that name.")
-    result = selectors.matrix_filtered(
-        data=request.GET, frameworks=frameworks, differing_first=True
-    )
+    result = selectors.matrix_get(data=request.GET, frameworks=frameworks, differing_first=True)
     return render(
         request,
         "comparisons/compare.html",
@@ -141,7 +140,7 @@ def comparison_detail(request, slug):
         comparison = selectors.comparison_get(slug=slug)
     except Comparison.DoesNotExist:
         raise Http404("No comparison with that name.") from None
-    result = selectors.matrix_filtered(
+    result = selectors.matrix_get(
         data=request.GET,
         frameworks=comparison.frameworks,
         category_slugs=comparison.category_slugs,

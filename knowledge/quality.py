@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Citation, Claim, ClaimRank, Source, SourceKind
+from .models import Citation, Claim, ClaimRank, Source, SourceKind, claims_disagree
 from .provenance import unpinned_segment
 
 ERROR = "error"
@@ -63,8 +63,7 @@ def published_claims_without_citation():
         )
 
 
-def claim_verdict(claim):
-    """What a claim says, compared across a cell: its support level, or its feature's value."""
+def _said(claim):
     return claim.feature_value.slug if claim.feature_value_id else claim.support
 
 
@@ -86,13 +85,12 @@ def cells_with_disagreeing_claims():
     for claim in claims:
         cells[claim.framework_id, claim.feature_id].append(claim)
     for cell_claims in cells.values():
-        verdicts = sorted({claim_verdict(claim) for claim in cell_claims})
-        if len(verdicts) < 2:
+        if not claims_disagree(cell_claims):
             continue
         preferred = [claim for claim in cell_claims if claim.rank == ClaimRank.PREFERRED]
         first = preferred[0] if preferred else cell_claims[0]
         cell = f"{first.framework.name} / {first.feature.name}"
-        listed = ", ".join(f"#{claim.pk} says {claim_verdict(claim)}" for claim in cell_claims)
+        listed = ", ".join(f"#{claim.pk} says {_said(claim)}" for claim in cell_claims)
         if preferred:
             yield Finding(
                 WARNING,

@@ -2,10 +2,11 @@
 
 A 20 × 300 matrix has 6,000 cells and 12,000 footnotes. Drawn with template variables it took
 seconds, most of it in per-variable lookups, number formatting and `format_html`. These tags
-write the markup from the selector's records with f-strings in which every text value passes
-through `_e` (the standard library's `html.escape`, quotes included), so they are safe in text
-and in attribute values alike; numbers are formatted with `:d`, which only an int passes.
-Anchors (`c12-3`, `fnref-7`, `claims-c12-3`) are made by the selector from such numbers.
+write the markup from the records of `comparisons.matrix` with f-strings in which every text
+value passes through `_e` (the standard library's `html.escape`, quotes included), so they are
+safe in text and in attribute values alike; numbers are formatted with `:d`, which only an
+int passes. Anchors (`c12-3`, `fnref-7`, `claims-c12-3`) are made by `matrix_build` from
+such numbers.
 
 The markup is lean on purpose, since every byte is repeated thousands of times: styles hang
 on the table and list classes instead of a class per element, and a footnote does not repeat
@@ -20,12 +21,10 @@ from html import escape as _e
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from comparisons.selectors import CellClaim, Footnote
+from comparisons.matrix import Cell, Footnote
 from comparisons.support import support_display
 
 register = template.Library()
-
-CLAIM_WIDTH = len(CellClaim._fields)  # a cell's claims are its fields in runs of this many
 
 # {level: (classes, symbol and label)}: a display is a function of its level alone.
 _badge_parts: dict[str, tuple[str, str]] = {}
@@ -54,25 +53,26 @@ def _refs(numbers, *, backlinks: bool) -> str:
     return "".join(f'<a href="#fn-{n:d}" aria-label="Citation {n:d}">[{n:d}]</a>' for n in numbers)
 
 
-def _cell(anchor, _id, _name, support, _value, claim_fields, disagree) -> str:
-    """A cell's `<td>`, from the fields of a `selectors.Cell`."""
-    classes, badge = badge_parts(support)
-    if not claim_fields:
+def _cell(cell: Cell) -> str:
+    """A cell's `<td>`."""
+    classes, badge = badge_parts(cell.support)
+    anchor = cell.anchor
+    if not cell.claims:
         return f'<td id="{anchor}"><span class="{classes}">{badge}</span></td>'
-    shown = CellClaim._make(claim_fields[:CLAIM_WIDTH])
-    start = '<td class="cell--disagree" id="' if disagree else '<td id="'
+    shown = cell.claims[0]
+    start = '<td class="cell--disagree" id="' if cell.disagree else '<td id="'
     html = f'{start}{anchor}"><a class="{classes}" href="{_e(shown.url)}">{badge}</a>'
     if shown.value:
         html += f'<span class="cell__value">{_e(shown.value)}</span>'
     if shown.footnote_count:
         html += _refs(shown.footnotes, backlinks=True)
-    if disagree:
+    if cell.disagree:
         html += (
             f' <a class="cell__disagree" href="#claims-{anchor}">'
             '<span aria-hidden="true">⚠</span> Sources disagree</a>'
         )
-    elif len(claim_fields) > CLAIM_WIDTH:
-        count = len(claim_fields) // CLAIM_WIDTH - 1
+    elif len(cell.claims) > 1:
+        count = len(cell.claims) - 1
         plural = "" if count == 1 else "s"
         html += f' <a class="cell__more" href="#claims-{anchor}">+{count:d} claim{plural}</a>'
     return html + "</td>"
@@ -85,7 +85,7 @@ def matrix_rows(rows) -> SafeString:
         "\n".join(
             f'<tr class="matrix__row"><th scope="row" class="matrix__feature">'
             f'<a href="{_e(row.url)}">{_e(row.name)}</a></th>'
-            f"{''.join([_cell(*cell) for cell in row.cell_rows])}</tr>"
+            f"{''.join([_cell(cell) for cell in row.cells])}</tr>"
             for row in rows
         )
     )
@@ -136,12 +136,13 @@ def footnote_items(matrix) -> SafeString:
     sources: dict[int, str] = {}
     claims: dict[int, str] = {}
     items = []
-    for fn in map(Footnote._make, matrix.footnote_rows):
-        source = sources.get(fn.source_id)
+    fn: Footnote
+    for fn in matrix.footnotes:
+        source = sources.get(fn.source.id)
         if source is None:
-            source = sources[fn.source_id] = (
-                f'<a href="{_e(fn.source_page)}">{_e(fn.source_title)}</a> '
-                f"({_e(fn.source_kind_label)})"
+            source = sources[fn.source.id] = (
+                f'<a href="{_e(fn.source.page)}">{_e(fn.source.title)}</a> '
+                f"({_e(fn.source.kind_label)})"
             )
         claim = claims.get(fn.claim_id)
         if claim is None:

@@ -299,6 +299,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('knowledge', '0001_initial'),
+        # Chained after the citation-rule triggers of issue 17, so the graph has one leaf.
+        ('knowledge', '0002_published_claim_needs_citation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

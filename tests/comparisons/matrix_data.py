@@ -55,7 +55,10 @@ def build_grid(frameworks: int, features: int, *, categories: int = 3) -> dict:
             framework=fw,
             feature=feat,
             support=_LEVELS[(i + j) % len(_LEVELS)],
-            value=f"v{i}-{j}",
+            # A "not applicable" claim carries no detail (claim_not_applicable_without_detail).
+            value=""
+            if _LEVELS[(i + j) % len(_LEVELS)] == SupportLevel.NOT_APPLICABLE
+            else f"v{i}-{j}",
             status=ClaimStatus.PUBLISHED,
         )
         for i, fw in enumerate(fws)

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from comparisons.selectors import matrix_filtered
+from comparisons.selectors import matrix_get
 from knowledge.models import SourceKind
+from tests.comparisons.reading import matrix_rows
 from tests.factories import (
     make_category,
     make_citation,
@@ -52,8 +53,8 @@ def kb():
 def _rows(data):
     from django.http import QueryDict
 
-    result = matrix_filtered(data=QueryDict(data))
-    return [row.name for row in result.matrix.rows], result
+    result = matrix_get(data=QueryDict(data))
+    return [row.name for row in matrix_rows(result.matrix)], result
 
 
 @pytest.mark.parametrize(

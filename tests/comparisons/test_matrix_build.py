@@ -1,4 +1,4 @@
-"""comparisons.selectors, matrix section: which claim a cell shows, disagreement, footnotes."""
+"""comparisons.matrix: which claim a cell shows, disagreement, footnotes; and matrix_get."""
 
 import pickle
 
@@ -6,8 +6,10 @@ import pytest
 from django.http import QueryDict
 
 from comparisons.filters import CellCriteria
-from comparisons.selectors import framework_columns, matrix_build, matrix_filtered
+from comparisons.matrix import framework_column_list, matrix_build
+from comparisons.selectors import matrix_get
 from knowledge.models import ClaimRank, ClaimStatus, Feature, SourceKind, SupportLevel
+from tests.comparisons.reading import matrix_cells, matrix_rows
 from tests.factories import (
     make_category,
     make_citation,
@@ -21,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _matrix(**kwargs):
-    return matrix_build(frameworks=framework_columns(), features=Feature.objects.all(), **kwargs)
+    return matrix_build(
+        frameworks=framework_column_list(), features=Feature.objects.all(), **kwargs
+    )
 
 
 def test_a_preferred_claim_is_shown_before_a_newer_normal_one():
@@ -30,7 +34,7 @@ def test_a_preferred_claim_is_shown_before_a_newer_normal_one():
         framework=framework, feature=feature, key="old", rank=ClaimRank.PREFERRED
     )
     make_claim(framework=framework, feature=feature, key="new", support=SupportLevel.NO)
-    cell = _matrix().cells[feature.pk][framework.pk]
+    cell = matrix_cells(_matrix())[feature.pk][framework.pk]
     assert cell.claim.id == preferred.pk
     assert cell.support == SupportLevel.YES
     assert cell.disagree
@@ -41,11 +45,11 @@ def test_without_a_preferred_claim_normal_beats_deprecated_then_the_newest_wins(
     make_claim(framework=framework, feature=feature, key="dep", rank=ClaimRank.DEPRECATED)
     older = make_claim(framework=framework, feature=feature, key="older", value="older")
     newer = make_claim(framework=framework, feature=feature, key="newer", value="newer")
-    cell = _matrix().cells[feature.pk][framework.pk]
+    cell = matrix_cells(_matrix())[feature.pk][framework.pk]
     assert [c.id for c in cell.claims][:2] == [newer.pk, older.pk]
     assert cell.value == "newer"
     older.save()  # now the most recently changed
-    assert _matrix().cells[feature.pk][framework.pk].value == "older"
+    assert matrix_cells(_matrix())[feature.pk][framework.pk].value == "older"
 
 
 def test_a_deprecated_claim_that_disagrees_is_kept_but_is_no_disagreement():
@@ -58,7 +62,7 @@ def test_a_deprecated_claim_that_disagrees_is_kept_but_is_no_disagreement():
         rank=ClaimRank.DEPRECATED,
         support=SupportLevel.NO,
     )
-    cell = _matrix().cells[feature.pk][framework.pk]
+    cell = matrix_cells(_matrix())[feature.pk][framework.pk]
     assert not cell.disagree
     assert cell.other_claim_count == 1
 
@@ -66,7 +70,7 @@ def test_a_deprecated_claim_that_disagrees_is_kept_but_is_no_disagreement():
 def test_a_cell_without_published_claim_is_unknown():
     framework, feature = make_framework(), make_feature()
     make_claim(framework=framework, feature=feature, status=ClaimStatus.DRAFT, value="secret")
-    cell = _matrix().cells[feature.pk][framework.pk]
+    cell = matrix_cells(_matrix())[feature.pk][framework.pk]
     assert (cell.support, cell.mark.label, cell.mark.symbol) == ("unknown", "Unknown", "?")
     assert cell.claims == [] and cell.value == ""
 
@@ -78,7 +82,7 @@ def test_footnotes_are_numbered_in_reading_order_and_point_back():
     claim_b = make_claim(framework=framework, feature=second, citations=1)
     claim_a = make_claim(framework=framework, feature=first, citations=2)  # newer: shown
     matrix = matrix_build(
-        frameworks=framework_columns(),
+        frameworks=framework_column_list(),
         features=Feature.objects.filter(pk__in=[first.pk, second.pk]).order_by("order"),
     )
     # The shown claims first, row by row; the rival's citation after them, pointing at its group.
@@ -89,9 +93,9 @@ def test_footnotes_are_numbered_in_reading_order_and_point_back():
         rival.pk,
     ]
     assert [f.number for f in matrix.footnotes] == [1, 2, 3, 4]
-    assert matrix.cells[first.pk][framework.pk].footnotes == [1, 2]
+    assert matrix_cells(matrix)[first.pk][framework.pk].footnotes == [1, 2]
     assert matrix.footnotes[0].backref == "fnref-1"
-    anchor = matrix.cells[first.pk][framework.pk].anchor
+    anchor = matrix_cells(matrix)[first.pk][framework.pk].anchor
     assert matrix.footnotes[3].backref == f"claims-{anchor}"
     assert matrix.several_claims[0][1].claims[1].footnotes == [4]
 
@@ -102,9 +106,9 @@ def test_footnotes_carry_source_and_claim_pages():
     (footnote,) = _matrix().footnotes
     assert footnote.quote == "Batteries included."
     assert footnote.locator == "§ 2"
-    assert footnote.source_page == citation.source.get_absolute_url()
+    assert footnote.source.page == citation.source.get_absolute_url()
     assert footnote.claim_url == claim.get_absolute_url()
-    assert footnote.source_title == citation.source.title
+    assert footnote.source.title == citation.source.title
 
 
 def test_differing_first_puts_differing_rows_in_their_own_section():
@@ -141,7 +145,7 @@ def test_cell_criteria_keep_rows_by_what_their_cells_show(criteria, expected):
     make_claim(framework=b, feature=features["differ"], support="no")
     make_claim(framework=a, feature=features["half"])
     matrix = _matrix(criteria=criteria)
-    assert {row.name for row in matrix.rows} == expected
+    assert {row.name for row in matrix_rows(matrix)} == expected
 
 
 def test_the_matrix_payload_pickles_for_the_cache():
@@ -151,18 +155,18 @@ def test_the_matrix_payload_pickles_for_the_cache():
     assert clone == matrix
 
 
-def test_framework_columns_keep_the_order_asked_for():
+def test_framework_column_list_keeps_the_order_asked_for():
     make_framework(slug="b", name="B")
     make_framework(slug="a", name="A")
-    assert [c.slug for c in framework_columns(slugs=["b", "a", "missing"])] == ["b", "a"]
-    assert [c.slug for c in framework_columns()] == ["a", "b"]
+    assert [c.slug for c in framework_column_list(slugs=["b", "a", "missing"])] == ["b", "a"]
+    assert [c.slug for c in framework_column_list()] == ["a", "b"]
 
 
-def test_matrix_filtered_chooses_columns_by_slug():
+def test_matrix_get_chooses_columns_by_slug():
     a, b = make_framework(slug="a", name="A"), make_framework(slug="b", name="B")
     make_claim(framework=a)
-    result = matrix_filtered(data=QueryDict("framework=b"))
+    result = matrix_get(data=QueryDict("framework=b"))
     assert [f.slug for f in result.matrix.frameworks] == ["b"]
     assert result.query == "framework=b"
-    assert [f.slug for f in matrix_filtered(data=QueryDict()).matrix.frameworks] == ["a", "b"]
+    assert [f.slug for f in matrix_get(data=QueryDict()).matrix.frameworks] == ["a", "b"]
     assert b

@@ -1,0 +1,511 @@
+"""The comparison matrix: its records, and how they are built from the published claims.
+
+The matrix, compare and curated comparison pages and their exports show a `Matrix`. It is read
+in a fixed handful of queries (features with their categories, published claims, their
+citations with sources) and assembled in Python into plain records of primitives, one record
+per concept, read by name: templates and template tags only loop over them, and the whole
+`Matrix` pickles. A 20 × 300 matrix has 6,000 cells and 12,000 citations, so every lookup that
+repeats (support marks, URLs, labels) is made once per page, not once per cell.
+"""
+
+import gc
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from knowledge.models import (
+    Citation,
+    Claim,
+    Feature,
+    Framework,
+    SourceKind,
+    SupportLevel,
+    claims_disagree,
+)
+
+from .filters import CellCriteria
+from .support import SupportDisplay, support_display
+
+# Plain strings: comparing with an enum member costs an attribute lookup on the enum class.
+_UNKNOWN = SupportLevel.UNKNOWN.value
+_SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
+
+# What each mark means, for the legend under every matrix.
+SUPPORT_MEANINGS = {
+    SupportLevel.YES: "Ships with the framework.",
+    SupportLevel.PARTIAL: "Some of it, with limits the claim explains.",
+    SupportLevel.EXTENSION: "Through a third-party package or plug-in.",
+    SupportLevel.NO: "Not available.",
+    SupportLevel.NOT_APPLICABLE: "The question does not arise for this framework.",
+    SupportLevel.UNKNOWN: "No published, sourced claim yet.",
+}
+
+
+def support_legend() -> list[tuple[SupportDisplay, str]]:
+    return [(support_display(level), meaning) for level, meaning in SUPPORT_MEANINGS.items()]
+
+
+_URL_SENTINEL = "987654321987"  # matches both the <int:pk> and the <slug:slug> converters
+# What the int and slug converters accept, and what reverse() puts in a URL unchanged.
+_URL_SAFE = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _url_maker(name: str, kwarg: str) -> Callable[[object], str]:
+    """What get_absolute_url() returns for any pk or slug, from one reverse() per page.
+
+    reverse() once per cell, row or column was a large share of a cold 20 × 300 matrix. Made
+    per page, not at import, so a script prefix or URLconf change is still honoured. A value
+    the converter might refuse or quote goes through reverse() itself.
+    """
+    head, tail = reverse(name, kwargs={kwarg: _URL_SENTINEL}).split(_URL_SENTINEL)
+
+    def url(value) -> str:
+        text = str(value)
+        if _URL_SAFE.fullmatch(text):
+            return f"{head}{text}{tail}"
+        return reverse(name, kwargs={kwarg: value})
+
+    return url
+
+
+# -- the records ------------------------------------------------------------------------------
+# Slotted dataclasses: light enough to make 18,000 of per page, and read by name only.
+
+
+@dataclass(frozen=True)
+class FrameworkColumn:
+    id: int
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    """A source cited on the page: one record per source, shared by all its footnotes."""
+
+    id: int
+    title: str
+    url: str
+    kind: str
+    kind_label: str
+    page: str  # its page on this site
+
+
+@dataclass(slots=True)
+class Footnote:
+    """One citation of a claim shown on the page, numbered in reading order."""
+
+    number: int
+    quote: str
+    locator: str
+    source: CitedSource
+    claim_id: int
+    claim_url: str
+    backref: str  # the anchor its "back" link returns to
+
+
+@dataclass(slots=True)
+class CellClaim:
+    """A published claim of a cell. Its citations are the footnotes numbered `first_footnote`
+    onwards (a claim's citations are numbered in a run)."""
+
+    id: int
+    url: str
+    support: str
+    value: str
+    rank: str
+    first_footnote: int
+    footnote_count: int
+
+    @property
+    def mark(self) -> SupportDisplay:
+        return support_display(self.support)
+
+    @property
+    def footnotes(self) -> list[int]:
+        return list(range(self.first_footnote, self.first_footnote + self.footnote_count))
+
+
+@dataclass(slots=True)
+class Cell:
+    """One framework × feature: the claim it shows (the first) and every other published one."""
+
+    anchor: str
+    framework_id: int
+    framework_name: str
+    support: str  # of the claim shown, or unknown
+    value: str
+    claims: list[CellClaim]
+    disagree: bool
+
+    @property
+    def mark(self) -> SupportDisplay:
+        return support_display(self.support)
+
+    @property
+    def claim(self) -> CellClaim | None:
+        return self.claims[0] if self.claims else None
+
+    @property
+    def other_claim_count(self) -> int:
+        return max(len(self.claims) - 1, 0)
+
+    @property
+    def footnotes(self) -> list[int]:
+        """The numbers of the shown claim's citations: the ones the cell links to."""
+        return self.claims[0].footnotes if self.claims else []
+
+
+@dataclass(slots=True)
+class Row:
+    feature_id: int
+    name: str
+    slug: str
+    url: str
+    cells: list[Cell]  # one per framework, in column order
+
+
+@dataclass
+class CategoryGroup:
+    id: int
+    name: str
+    slug: str
+    url: str
+    rows: list[Row]
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    groups: list[CategoryGroup]
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(group.rows) for group in self.groups)
+
+
+@dataclass
+class SupportSummary:
+    """How many of the shown features a framework has at each support level."""
+
+    framework: FrameworkColumn
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def by_level(self) -> list[tuple[SupportDisplay, int]]:
+        return [(support_display(level), self.counts.get(level, 0)) for level in SupportLevel]
+
+
+@dataclass
+class Matrix:
+    frameworks: list[FrameworkColumn]
+    sections: list[Section]
+    footnotes: list[Footnote]  # in order: number n is footnotes[n - 1]
+    several_claims: list[tuple[Row, Cell]]  # cells with more than one published claim
+    summary: list[SupportSummary]
+
+    @property
+    def row_count(self) -> int:
+        return sum(section.row_count for section in self.sections)
+
+
+# -- the reads --------------------------------------------------------------------------------
+
+
+def framework_column_list(*, slugs: Sequence[str] | None = None) -> list[FrameworkColumn]:
+    """Every framework by name, or those named by `slugs` in that order (unknown ones left out)."""
+    rows = Framework.objects.order_by("name").values_list("id", "name", "slug")
+    if slugs is not None:
+        rows = rows.filter(slug__in=list(slugs))
+    framework_url = _url_maker("comparisons:framework-detail", "slug")
+    columns = [
+        FrameworkColumn(id=pk, name=name, slug=slug, url=framework_url(slug))
+        for pk, name, slug in rows
+    ]
+    if slugs is not None:
+        position = {slug: index for index, slug in enumerate(slugs)}
+        columns.sort(key=lambda column: position[column.slug])
+    return columns
+
+
+_CELL_OF_CLAIM = attrgetter("feature_id", "framework_id")
+
+
+def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list]:
+    """{(feature_id, framework_id): the cell's claims, the one to show first}."""
+    claims = (
+        Claim.objects.published()
+        .filter(framework_id__in=[f.id for f in frameworks], feature__in=feature_ids)
+        .in_cell_order()
+    ).values_list("id", "feature_id", "framework_id", "support", "value", "rank", named=True)
+    # sorted() is stable: each cell's claims keep the cell order the query gave them.
+    ordered = sorted(claims, key=_CELL_OF_CLAIM)
+    return {cell: list(rows) for cell, rows in groupby(ordered, _CELL_OF_CLAIM)}
+
+
+def _claim_citations(frameworks, feature_ids) -> dict[int, list]:
+    """{claim_id: its citations, in the order they are numbered}."""
+    citations = (
+        Citation.objects.published()
+        .filter(
+            claim__framework_id__in=[f.id for f in frameworks],
+            claim__feature__in=feature_ids,
+        )
+        .order_by("claim_id", "id")
+        .values_list(
+            "claim_id",
+            "quote",
+            "locator",
+            "source_id",
+            "source__title",
+            "source__url",
+            "source__kind",
+            named=True,
+        )
+    )
+    return {claim: list(rows) for claim, rows in groupby(citations, attrgetter("claim_id"))}
+
+
+def _differ(levels: list[str]) -> bool:
+    # Unknown says nothing about a framework: "yes" beside "unknown" is no difference.
+    return len(set(levels) - {_UNKNOWN}) > 1
+
+
+def _keeps(levels: list[str], shown_kinds: Callable[[], set[str]], criteria: CellCriteria) -> bool:
+    if criteria.support and criteria.support.isdisjoint(levels):
+        return False
+    if criteria.source_kind and criteria.source_kind not in shown_kinds():
+        return False
+    if criteria.differ and not _differ(levels):
+        return False
+    return not (criteria.hide_unknown and all(level == _UNKNOWN for level in levels))
+
+
+@dataclass(slots=True)
+class _KeptRow:
+    feature: dict
+    cell_claims: list[list]  # each framework's claims, in column order
+    differ: bool
+
+
+def _kept_rows(
+    feature_rows, frameworks, by_cell, citations, criteria: CellCriteria, differing_first: bool
+) -> list[_KeptRow]:
+    """The rows `criteria` keeps, judged by the levels their cells show, differing rows first
+    if asked."""
+    kept = []
+    for feature in feature_rows:
+        cells = [by_cell.get((feature["id"], framework.id), []) for framework in frameworks]
+        levels = [claims[0].support if claims else _UNKNOWN for claims in cells]
+
+        def shown_kinds(cells=cells) -> set[str]:
+            return {
+                citation.source__kind
+                for claims in cells
+                if claims
+                for citation in citations.get(claims[0].id, ())
+            }
+
+        if _keeps(levels, shown_kinds, criteria):
+            kept.append(_KeptRow(feature, cells, _differ(levels)))
+    if differing_first:
+        return [row for row in kept if row.differ] + [row for row in kept if not row.differ]
+    return kept
+
+
+def _grouped(rows: list[tuple[dict, Row]]) -> list[CategoryGroup]:
+    groups: list[CategoryGroup] = []
+    category_url = _url_maker("comparisons:category-detail", "slug")
+    for feature, row in rows:
+        if not groups or groups[-1].id != feature["category_id"]:
+            slug = feature["category__slug"]
+            groups.append(
+                CategoryGroup(
+                    id=feature["category_id"],
+                    name=feature["category__name"],
+                    slug=slug,
+                    url=category_url(slug),
+                    rows=[],
+                )
+            )
+        groups[-1].rows.append(row)
+    return groups
+
+
+class _Footnoter:
+    """Numbers citations in reading order: first those of every shown claim, then those of the
+    cells' other claims, whose run starts after the last shown one (`first_other`)."""
+
+    def __init__(self, citations: dict[int, list], first_other: int):
+        self.citations = citations
+        self.shown: list[Footnote] = []
+        self.others: list[Footnote] = []
+        self.first_other = first_other
+        self._claim_url = _url_maker("comparisons:claim-detail", "pk")
+        self._source_page = _url_maker("comparisons:source-detail", "pk")
+        self._sources: dict[int, CitedSource] = {}
+
+    def _source(self, citation) -> CitedSource:
+        source = self._sources.get(citation.source_id)
+        if source is None:
+            kind = citation.source__kind
+            source = self._sources[citation.source_id] = CitedSource(
+                id=citation.source_id,
+                title=citation.source__title,
+                url=citation.source__url,
+                kind=kind,
+                kind_label=_SOURCE_KIND_LABELS.get(kind, kind),
+                page=self._source_page(citation.source_id),
+            )
+        return source
+
+    def claim(self, claim, *, backref: str | None) -> CellClaim:
+        """The CellClaim of `claim`, its citations numbered next in their run."""
+        footnotes = self.shown if backref is None else self.others
+        first = len(footnotes) + (1 if backref is None else self.first_other)
+        url = self._claim_url(claim.id)
+        number = first
+        for citation in self.citations.get(claim.id, ()):
+            footnotes.append(
+                Footnote(
+                    number=number,
+                    quote=citation.quote,
+                    locator=citation.locator,
+                    source=self._source(citation),
+                    claim_id=claim.id,
+                    claim_url=url,
+                    backref=backref or f"fnref-{number}",
+                )
+            )
+            number += 1
+        return CellClaim(
+            id=claim.id,
+            url=url,
+            support=claim.support,
+            value=claim.value,
+            rank=claim.rank,
+            first_footnote=first,
+            footnote_count=number - first,
+        )
+
+
+@contextmanager
+def _no_collections() -> Iterator[None]:
+    """The garbage collector off while the records are made.
+
+    A 20 × 300 matrix makes some 30,000 records, all tracked by the collector; made with it on,
+    they set off a full collection of the whole process on nearly every cold matrix, which
+    finds nothing to free (the records hold no cycles) and cost a sizeable share of the page
+    (see `manage.py benchmark`). Pausing it here keeps that trick out of the data model.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def matrix_build(
+    *,
+    frameworks: Sequence[FrameworkColumn],
+    features: QuerySet[Feature],
+    criteria: CellCriteria = CellCriteria(),  # noqa: B008 - frozen, so safe to share
+    differing_first: bool = False,
+) -> Matrix:
+    """The matrix of `frameworks` (columns, in this order) × `features` (rows), in 3 queries.
+
+    Only published claims are read. A cell shows its preferred claim, else the best-ranked and
+    most recently changed one (see `ClaimQuerySet.in_cell_order`); the cell keeps the others so that
+    disagreement stays visible. `criteria` then drops rows by what their cells show, and
+    `differing_first` puts the rows where the frameworks differ in a section of their own.
+    Footnotes are numbered in the order the page shows them: every shown claim's citations,
+    row by row, then those of the cells' other claims.
+    """
+    feature_rows = list(
+        features.values("id", "name", "slug", "category_id", "category__name", "category__slug")
+    )
+    feature_ids = features.order_by().values("pk")
+    with _no_collections():
+        if frameworks and feature_rows:
+            by_cell = _cell_claims(frameworks, feature_ids)
+            citations = _claim_citations(frameworks, feature_ids)
+        else:
+            by_cell, citations = {}, {}
+        kept = _kept_rows(feature_rows, frameworks, by_cell, citations, criteria, differing_first)
+        return _assembled(frameworks, kept, citations, differing_first)
+
+
+def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: bool) -> Matrix:
+    """The records of the kept rows, numbering citations as they come."""
+    shown_count = sum(
+        len(citations.get(claims[0].id, ())) for row in kept for claims in row.cell_claims if claims
+    )
+    footnoter = _Footnoter(citations, first_other=shown_count + 1)
+    feature_url = _url_maker("comparisons:feature-detail", "slug")
+    counts = {framework.id: dict.fromkeys(SupportLevel.values, 0) for framework in frameworks}
+    built: list[tuple[_KeptRow, Row]] = []
+    several: list[tuple[Row, Cell]] = []
+    for kept_row in kept:
+        feature = kept_row.feature
+        row = Row(
+            feature_id=feature["id"],
+            name=feature["name"],
+            slug=feature["slug"],
+            url=feature_url(feature["slug"]),
+            cells=[],
+        )
+        for framework, claims in zip(frameworks, kept_row.cell_claims, strict=True):
+            anchor = f"c{row.feature_id}-{framework.id}"
+            shown = claims[0] if claims else None
+            cell = Cell(
+                anchor=anchor,
+                framework_id=framework.id,
+                framework_name=framework.name,
+                support=shown.support if shown else _UNKNOWN,
+                value=shown.value if shown else "",
+                claims=[],
+                disagree=claims_disagree(claims),
+            )
+            if shown:
+                cell.claims.append(footnoter.claim(shown, backref=None))
+                cell.claims += [
+                    footnoter.claim(other, backref=f"claims-{anchor}") for other in claims[1:]
+                ]
+            if len(claims) > 1:
+                several.append((row, cell))
+            row.cells.append(cell)
+            level_counts = counts[framework.id]
+            level_counts[cell.support] = level_counts.get(cell.support, 0) + 1
+        built.append((kept_row, row))
+
+    def grouped(differ: bool | None = None) -> list[CategoryGroup]:
+        return _grouped([(k.feature, row) for k, row in built if differ in (None, k.differ)])
+
+    if differing_first:
+        sections = [
+            Section("differ", "Where they differ", grouped(differ=True)),
+            Section("rest", "The rest", grouped(differ=False)),
+        ]
+    else:
+        sections = [Section("all", "", grouped())]
+    return Matrix(
+        frameworks=list(frameworks),
+        sections=sections,
+        footnotes=footnoter.shown + footnoter.others,
+        several_claims=several,
+        summary=[SupportSummary(framework, counts[framework.id]) for framework in frameworks],
+    )
