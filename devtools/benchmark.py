@@ -38,6 +38,7 @@ from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from comparisons.cache import bump_content_version
+from comparisons.support import support_display
 from comparisons.templatetags.matrix import badge_parts
 from knowledge.models import ClaimStatus, SourceKind, SupportLevel
 
@@ -137,7 +138,7 @@ def floor_html() -> str:
         cursor.execute(FLOOR_SQL, [ClaimStatus.PUBLISHED])
         rows = cursor.fetchall()
     escape = html.escape
-    badges = {level: badge_parts(level) for level in SupportLevel.values}
+    badges = {level: badge_parts(support_display(level)) for level in SupportLevel.values}
     kinds = {kind: escape(label) for kind, label in SourceKind.choices}
     parts, notes = [], []
     last_feature = last_cell = None

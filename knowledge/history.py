@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .models import Claim
+from .models import Claim, FeatureValue, Release
+
+# How a related object is named in an "old → new" pair, where its field is not `name`.
+_NAME_FIELDS = {FeatureValue: "label", Release: "version"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,9 @@ def claim_changes(old, new, *, fields: Iterable[str] | Mapping[str, str]) -> lis
             related_ids.setdefault(model_field.related_model, set()).update({before, after})
         changed.append((model_field, before, after))
     names = {
-        model: dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+        model: dict(
+            model.objects.filter(pk__in=ids).values_list("pk", _NAME_FIELDS.get(model, "name"))
+        )
         for model, ids in related_ids.items()
     }
 

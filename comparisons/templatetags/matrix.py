@@ -22,21 +22,20 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from comparisons.matrix import Cell, Footnote
-from comparisons.support import support_display
+from comparisons.support import SupportDisplay
 
 register = template.Library()
 
-# {level: (classes, symbol and label)}: a display is a function of its level alone.
-_badge_parts: dict[str, tuple[str, str]] = {}
+# {display: (classes, symbol and label)}: a display holds everything its badge shows.
+_badge_parts: dict[SupportDisplay, tuple[str, str]] = {}
 
 
-def badge_parts(level: str) -> tuple[str, str]:
-    """The classes and the content of a support level's badge (its symbol and its label, both
-    always shown, never colour alone), escaped once per level."""
-    parts = _badge_parts.get(level)
+def badge_parts(mark: SupportDisplay) -> tuple[str, str]:
+    """The classes and the content of a badge (a support level's or a value's symbol and
+    label, both always shown, never colour alone), escaped once per display."""
+    parts = _badge_parts.get(mark)
     if parts is None:
-        mark = support_display(level)
-        parts = _badge_parts[level] = (
+        parts = _badge_parts[mark] = (
             f"support {_e(mark.css_class)}",
             f'<b aria-hidden="true">{_e(mark.symbol)}</b> {_e(mark.label)}',
         )
@@ -53,9 +52,28 @@ def _refs(numbers, *, backlinks: bool) -> str:
     return "".join(f'<a href="#fn-{n:d}" aria-label="Citation {n:d}">[{n:d}]</a>' for n in numbers)
 
 
+def _markers(cell: Cell) -> str:
+    """What the cell's other claims say, in words: they disagree; they agree, and how many
+    sources say so; older claims were superseded. Each links to the list of them all."""
+    html = ""
+    link = f'href="#claims-{cell.anchor}"'
+    if cell.disagree:
+        html += (
+            f' <a class="cell__disagree" {link}><span aria-hidden="true">⚠</span> '
+            "Sources disagree</a>"
+        )
+    elif cell.agreeing_sources:
+        count = cell.agreeing_sources
+        words = "1 source agrees" if count == 1 else f"{count:d} sources agree"
+        html += f' <a class="cell__more" {link}>{words}</a>'
+    if cell.superseded:
+        html += f' <a class="cell__more" {link}>+{cell.superseded:d} superseded</a>'
+    return html
+
+
 def _cell(cell: Cell) -> str:
     """A cell's `<td>`."""
-    classes, badge = badge_parts(cell.support)
+    classes, badge = badge_parts(cell.mark)
     anchor = cell.anchor
     if not cell.claims:
         return f'<td id="{anchor}"><span class="{classes}">{badge}</span></td>'
@@ -66,16 +84,7 @@ def _cell(cell: Cell) -> str:
         html += f'<span class="cell__value">{_e(shown.value)}</span>'
     if shown.footnote_count:
         html += _refs(shown.footnotes, backlinks=True)
-    if cell.disagree:
-        html += (
-            f' <a class="cell__disagree" href="#claims-{anchor}">'
-            '<span aria-hidden="true">⚠</span> Sources disagree</a>'
-        )
-    elif len(cell.claims) > 1:
-        count = len(cell.claims) - 1
-        plural = "" if count == 1 else "s"
-        html += f' <a class="cell__more" href="#claims-{anchor}">+{count:d} claim{plural}</a>'
-    return html + "</td>"
+    return html + _markers(cell) + "</td>"
 
 
 @register.simple_tag
@@ -92,7 +101,7 @@ def matrix_rows(rows) -> SafeString:
 
 
 def _claim_item(claim, *, shown: bool) -> str:
-    classes, badge = badge_parts(claim.support)
+    classes, badge = badge_parts(claim.mark)
     value = f' <span class="cell__value">{_e(claim.value)}</span>' if claim.value else ""
     note = ' <span class="muted">(shown in the table)</span>' if shown else ""
     rank = f' <span class="rank">{_e(claim.rank)}</span>' if claim.rank != "normal" else ""
