@@ -11,13 +11,14 @@ class Command(BaseCommand):
     help = (
         "Check the knowledge base and list each problem with the admin page that fixes it. "
         "ERRORS (exit status 1): a published claim without a citation; a cell whose "
-        "published, non-deprecated claims give different support levels with none of them "
-        "preferred. WARNINGS (exit status 0 when there are only warnings): such a "
-        "disagreement when one claim is preferred (the cell shows it first and the others "
+        "published, non-deprecated claims say different things (support levels, or values of "
+        "a descriptor or assessment) with none of them preferred. WARNINGS (exit status 0 "
+        "when there are only warnings): such a disagreement when one claim is preferred (the cell shows it first and the others "
         "beside it, which is allowed); a citation without a quote; a source never accessed "
         "or last accessed more than CITEGRID_SOURCE_STALE_DAYS days ago; sources that look "
         "like one (the same URL up to scheme, “www.”, trailing slash and case, or the same "
-        "title and publisher)."
+        "title and publisher); a documentation URL not pinned to a version (/stable/, /latest/, "
+        "/dev/)."
     )
 
     def add_arguments(self, parser):
