@@ -372,12 +372,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
         "feature",
         "key",
         "support",
+        "feature_value",
         "status",
         "rank",
         "citation_count",
         "updated_at",
     ]
-    list_select_related = ["framework", "feature"]
+    list_select_related = ["framework", "feature", "feature_value"]
     list_filter = [
         "status",
         "support",
