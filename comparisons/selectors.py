@@ -478,7 +478,9 @@ def claim_get(*, pk: int) -> ClaimDetail:
     )
     return ClaimDetail(
         claim=claim,
-        citations=list(claim.citations.select_related("source").order_by("id")),
+        citations=list(
+            claim.citations.select_related("source__archive", "verification").order_by("id")
+        ),
         competing=[other for other in cell if other.pk != claim.pk],
         is_shown_in_cell=bool(cell) and cell[0].pk == claim.pk,
         history=claim_history_list(claim=claim),
@@ -496,14 +498,16 @@ def source_list() -> QuerySet[Source]:
 
 
 def source_get(*, pk: int) -> Source:
-    return Source.objects.get(pk=pk)
+    """The source with its archived copy and last fetch; raises Source.DoesNotExist."""
+    return Source.objects.select_related("archive", "last_fetch").get(pk=pk)
 
 
 def citation_list_for_source(*, source: Source) -> QuerySet[Citation]:
-    """The citations of `source` made by published claims, with their claim, framework, feature."""
+    """The citations of `source` made by published claims, with their claim, framework, feature
+    and last check."""
     return (
         Citation.objects.filter(source=source, claim__status=ClaimStatus.PUBLISHED)
-        .select_related("claim__framework", "claim__feature")
+        .select_related("claim__framework", "claim__feature", "source__archive", "verification")
         .order_by("claim__framework__name", "claim__feature__name", "claim__key", "pk")
     )
 
