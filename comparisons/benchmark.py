@@ -42,10 +42,10 @@ from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
-from knowledge.models import ClaimStatus, SourceKind, SupportLevel
+from knowledge.models import ClaimStatus, SourceKind, SupportLevel, VerificationStatus
 
 from .cache import bump_content_version
-from .templatetags.matrix import badge_parts
+from .templatetags.matrix import UNVERIFIED_MARK, badge_parts
 
 HELLO_PATH = "/__benchmark__/hello/"
 HELLO_BODY = b"<!doctype html><title>hello</title><p>Hello.</p>"
@@ -177,13 +177,14 @@ class Site:
 # published claim comes back once, with NULLs, and is shown as unknown.
 FLOOR_SQL = """
 SELECT f.id, f.name, f.slug, fw.id, c.id, c.support, c.value, ci.quote, ci.locator, s.id,
-       s.title, s.kind
+       s.title, s.kind, v.status
 FROM knowledge_feature f
 CROSS JOIN knowledge_framework fw
 LEFT JOIN knowledge_claim c
        ON c.feature_id = f.id AND c.framework_id = fw.id AND c.status = %s
 LEFT JOIN knowledge_citation ci ON ci.claim_id = c.id
 LEFT JOIN knowledge_source s ON s.id = ci.source_id
+LEFT JOIN knowledge_citationverification v ON v.citation_id = ci.id
 ORDER BY f.id, fw.name, c.id, ci.id
 """
 
@@ -205,11 +206,12 @@ def floor_html() -> str:
     kinds = {kind: escape(label) for kind, label in SourceKind.choices}
     parts, notes = [], []
     last_feature = last_cell = None
+    verified = True  # of the cell being written: only a cell with a claim can be unverified
     for (feature_id, feature, slug, framework_id, claim_id, support, value, quote, locator,
-         source_id, title, kind) in rows:  # fmt: skip
+         source_id, title, kind, status) in rows:  # fmt: skip
         if last_cell != (feature_id, framework_id):
             if last_cell is not None:
-                parts.append("</td>")
+                parts.append("</td>" if verified else UNVERIFIED_MARK + "</td>")
             if last_feature != feature_id:
                 if last_feature is not None:
                     parts.append("</tr>\n")
@@ -219,6 +221,7 @@ def floor_html() -> str:
                     f'<a href="/features/{escape(slug)}/">{escape(feature)}</a></th>'
                 )
             last_cell = (feature_id, framework_id)
+            verified = claim_id is None
             if claim_id is None:
                 classes, badge = badges[SupportLevel.UNKNOWN]
                 parts.append(
@@ -233,6 +236,7 @@ def floor_html() -> str:
             if value:
                 parts.append(f'<span class="cell__value">{escape(value)}</span>')
         if source_id is not None:
+            verified = verified or status == VerificationStatus.VERIFIED
             number = len(notes) + 1
             parts.append(
                 f'<a href="#fn-{number}" id="fnref-{number}" aria-label="Citation {number}">'
@@ -247,7 +251,7 @@ def floor_html() -> str:
                 f'<a href="#fnref-{number}">back</a></li>'
             )
     if last_cell is not None:
-        parts.append("</td></tr>")
+        parts.append(("</td>" if verified else UNVERIFIED_MARK + "</td>") + "</tr>")
     return "".join(parts) + '<ol class="footnotes__list">' + "\n".join(notes) + "</ol>"
 
 

@@ -26,6 +26,9 @@ from comparisons.support import support_display
 
 register = template.Library()
 
+# After the references of a shown claim none of whose quotes the last check found verbatim.
+UNVERIFIED_MARK = '<small class="unverified">unverified</small>'
+
 # {level: (classes, symbol and label)}: a display is a function of its level alone.
 _badge_parts: dict[str, tuple[str, str]] = {}
 
@@ -66,6 +69,8 @@ def _cell(cell: Cell) -> str:
         html += f'<span class="cell__value">{_e(shown.value)}</span>'
     if shown.footnote_count:
         html += _refs(shown.footnotes, backlinks=True)
+    if not shown.verified:
+        html += UNVERIFIED_MARK
     if cell.disagree:
         html += (
             f' <a class="cell__disagree" href="#claims-{anchor}">'
