@@ -1,6 +1,6 @@
 """Measure the matrix page against floors taken in the same process, on throwaway databases.
 
-Four figures, each a ratio with its goal:
+Five figures, each a ratio with its goal:
 
 1. queries: SQL queries of the matrix page at 2 × 10 and at 20 × 300 (equal, at most 10);
 2. cold: the 20 × 300 matrix rendered with nothing cached, through the whole WSGI handler and
@@ -9,7 +9,10 @@ Four figures, each a ratio with its goal:
 3. warm: requests per second of the same page answered from the cache, over those of a view
    returning a fixed short page through the same middleware (goal at least 0.7);
 4. scale: a filtered view (5 frameworks × one category) with 100 × 3,000 stored, over the same
-   view with 20 × 300 stored (goal at most 1.5×).
+   view with 20 × 300 stored (goal at most 1.5×);
+5. verify: verifykb's citations per second against a local page server, over those of fetching
+   the same pages alone (goal at least 0.5), with its memory per 1,000 sources
+   (comparisons/benchmark_verify.py).
 
 The databases are temporary SQLite files made here, migrated once and seeded by
 `seed_synthetic` in a child process; the developer's database and cache entries are never
@@ -44,6 +47,7 @@ from django.urls import include, path
 
 from knowledge.models import ClaimStatus, SourceKind, SupportLevel, VerificationStatus
 
+from . import benchmark_verify
 from .cache import bump_content_version
 from .templatetags.matrix import UNVERIFIED_MARK, badge_parts
 
@@ -66,9 +70,10 @@ class Sizes:
     medium: tuple[int, int] = (20, 300)
     large: tuple[int, int] = (100, 3000)
     filtered_frameworks: int = 5
+    verified_sources: int = 200
 
 
-QUICK_SIZES = Sizes(large=(30, 600))
+QUICK_SIZES = Sizes(large=(30, 600), verified_sources=20)
 
 
 @dataclass
@@ -372,6 +377,9 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
         bump_content_version()
         samples["large"].append(site.timed(filtered))
 
+    verification = benchmark_verify.measure(
+        databases, sources=sizes.verified_sources, rounds=min(rounds, 5), log=log
+    )
     medians = {name: _median_ms(values) for name, values in samples.items()}
     cold_ratio = medians["cold"] / medians["floor"]
     warm_ratio = medians["hello"] / medians["warm"]  # rps ratio: (1/warm) / (1/hello)
@@ -417,6 +425,13 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
                 f"{sizes.large[0]}x{sizes.large[1]}_ms": medians["large"],
             },
         ),
+        Figure(
+            "verify",
+            verification["ratio"],
+            "verify / fetch alone (cit./s) >= 0.5",
+            verification["met"],
+            verification["measured"],
+        ),  # fmt: skip
     ]
     for figure in figures:
         figure.ratio = round(figure.ratio, 3)
@@ -425,7 +440,7 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
         "sizes": {
             name: list(value)
             for name, value in asdict(sizes).items()
-            if name != "filtered_frameworks"
+            if name not in ("filtered_frameworks", "verified_sources")
         },
         "database": "sqlite (temporary files)",
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
