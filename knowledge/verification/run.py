@@ -352,7 +352,8 @@ def run(
                 state.done(outcome, skipped="no snapshot file")
                 continue
             pending[pool.submit(fetcher.fetch, source.url)] = source
-            if len(pending) >= 2 * concurrency:
+            # Enough fetches queued that the pool keeps busy while this thread matches and saves.
+            if len(pending) >= 4 * concurrency:
                 _collect(pending, state)
         while pending:
             _collect(pending, state)
