@@ -10,8 +10,8 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, ProtectedError
+from django.db import IntegrityError, models
+from django.db.models import Count, Exists, Max, OuterRef, ProtectedError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -376,7 +376,25 @@ class ClaimAdmin(SimpleHistoryAdmin):
     actions = ["publish", "send_to_review", "retract"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+        # Both citation figures are part of the change form's version (forms.ClaimAdminForm).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                citation_count=Count("citations"), citations_changed=Max("citations__updated_at")
+            )
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            # PostgreSQL's last line of defence (migration 0002) refused the commit: the form's
+            # checks passed, but a concurrent write left the claim without a citation.
+            if not services.breaks_citation_rule(error):
+                raise
+            self.message_user(request, services.UNSOURCED_MESSAGE, messages.ERROR)
+            return redirect(request.get_full_path())
 
     def revert_disabled(self, request, obj=None):
         # A revert saves the claim without its citations inline, so it could republish a claim
@@ -484,6 +502,13 @@ class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
     @admin.display(description="quote", boolean=True)
     def has_quote(self, citation):
         return bool(citation.quote)
+
+    def delete_model(self, request, obj):
+        # Locks the claim, so a curator publishing it meanwhile cannot slip past the check.
+        services.citations_delete([obj])
+
+    def delete_queryset(self, request, queryset):
+        services.citations_delete(list(queryset))
 
     def delete_refusal(self, objs):
         claims = services.citations_delete_blockers(objs)

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Citation, Claim, ClaimRank, Source, VerificationStatus
+from .models import Citation, Claim, ClaimRank, Source, VerificationStatus, claims_disagree
 
 ERROR = "error"
 WARNING = "warning"
@@ -80,8 +80,7 @@ def cells_with_disagreeing_claims():
     for claim in claims:
         cells[claim.framework_id, claim.feature_id].append(claim)
     for cell_claims in cells.values():
-        levels = sorted({claim.support for claim in cell_claims})
-        if len(levels) < 2:
+        if not claims_disagree(cell_claims):
             continue
         preferred = [claim for claim in cell_claims if claim.rank == ClaimRank.PREFERRED]
         first = preferred[0] if preferred else cell_claims[0]

@@ -2,6 +2,8 @@
 
 import itertools
 
+from django.db import transaction
+
 from knowledge.models import (
     Category,
     Citation,
@@ -70,9 +72,12 @@ def make_claim(citations=1, **fields):
     fields.setdefault("support", SupportLevel.YES)
     fields.setdefault("status", ClaimStatus.PUBLISHED)
     fields.setdefault("rank", ClaimRank.NORMAL)
-    claim = Claim.objects.create(**fields)
-    for _ in range(citations):
-        make_citation(claim=claim)
+    # One transaction: on PostgreSQL a published claim committed before its citation is
+    # refused (knowledge/migrations/0002_published_claim_needs_citation.py).
+    with transaction.atomic():
+        claim = Claim.objects.create(**fields)
+        for _ in range(citations):
+            make_citation(claim=claim)
     return claim
 
 
