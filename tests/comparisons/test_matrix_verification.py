@@ -43,7 +43,7 @@ def grid():
         "verified": claim_with(django, orm, "not_found", "verified"),
         "reworded": claim_with(flask, orm, "reworded"),
         "unchecked": claim_with(django, admin, "unchecked"),
-        "uncited": claim_with(flask, nosql),
+        "dead": claim_with(flask, nosql, "unreachable"),
         # A preferred claim whose quote is gone, and a normal one that is verified.
         "preferred": claim_with(flask, admin, "not_found", rank=ClaimRank.PREFERRED, key="a"),
         "backup": claim_with(flask, admin, "verified", key="b"),
@@ -59,7 +59,7 @@ def test_a_shown_claim_without_a_verified_citation_carries_a_mark(client, grid):
         (orm.pk, flask.pk),  # reworded is not verbatim
         (admin.pk, django.pk),  # never checked
         (admin.pk, flask.pk),  # the preferred claim shown is not found
-        (nosql.pk, flask.pk),  # no citation at all
+        (nosql.pk, flask.pk),  # its link is dead
     }
     assert "unverified" not in page[(nosql.pk, django.pk)]  # an unknown cell has no claim
 
