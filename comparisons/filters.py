@@ -39,6 +39,7 @@ class CellCriteria:
     source_kind: str = ""
     differ: bool = False
     hide_unknown: bool = False
+    verified_only: bool = False
 
 
 class MatrixFilter(django_filters.FilterSet):
@@ -81,9 +82,16 @@ class MatrixFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
         help_text="Hide rows where no framework has a published claim.",
     )
+    verified = django_filters.BooleanFilter(
+        label="Only cells whose evidence is verified",
+        widget=forms.CheckboxInput,
+        help_text="Show only claims with a quote found verbatim on its source at the last check.",
+    )
 
     # Applied by the selector to the cells it shows, never to the feature queryset.
-    CELL_FILTERS = frozenset({"framework", "support", "source_kind", "differ", "hide_unknown"})
+    CELL_FILTERS = frozenset(
+        {"framework", "support", "source_kind", "differ", "hide_unknown", "verified"}
+    )
 
     class Meta:
         model = Feature
@@ -136,6 +144,7 @@ class MatrixFilter(django_filters.FilterSet):
             source_kind=data.get("source_kind") or "",
             differ=bool(data.get("differ")),
             hide_unknown=bool(data.get("hide_unknown")),
+            verified_only=bool(data.get("verified")),
         )
 
     def querystring(self) -> str:

@@ -448,7 +448,9 @@ def claim_get(*, pk: int) -> ClaimDetail:
         .annotate(citation_count=Count("citations"))
         .in_cell_order()
     )
-    citations = list(claim.citations.select_related("source").order_by("id"))
+    citations = list(
+        claim.citations.select_related("source__archive", "verification").order_by("id")
+    )
     shown = cell[0] if cell else claim
     return ClaimDetail(
         claim=claim,
@@ -468,15 +470,17 @@ def source_list() -> QuerySet[Source]:
 
 
 def source_get(*, pk: int) -> Source:
-    return Source.objects.get(pk=pk)
+    """The source with its archived copy and last fetch; raises Source.DoesNotExist."""
+    return Source.objects.select_related("archive", "last_fetch").get(pk=pk)
 
 
 def citation_list_for_source(*, source: Source) -> QuerySet[Citation]:
-    """The citations of `source` made by published claims, with their claim, framework, feature."""
+    """The citations of `source` made by published claims, with their claim, framework, feature
+    and last check."""
     return (
         Citation.objects.published()
         .filter(source=source)
-        .select_related("claim__framework", "claim__feature")
+        .select_related("claim__framework", "claim__feature", "source__archive", "verification")
         .order_by("claim__framework__name", "claim__feature__name", "claim__key", "pk")
     )
 

@@ -30,6 +30,9 @@ from comparisons.support import SupportDisplay
 
 register = template.Library()
 
+# After the references of a shown claim none of whose quotes the last check found verbatim.
+UNVERIFIED_MARK = '<small class="unverified">unverified</small>'
+
 # {display: (classes, symbol and label)}: a display holds everything its badge shows.
 _badge_parts: dict[SupportDisplay, tuple[str, str]] = {}
 
@@ -83,12 +86,14 @@ def cell_html(
     url: str = "",
     value: str = "",
     footnotes: Iterable[int] = (),
+    verified: bool = True,
     disagree: bool = False,
     agreeing_sources: int = 0,
     superseded: int = 0,
 ) -> str:
     """A cell's `<td>`: its badge (a link to the claim shown, when there is one), its value,
-    its references, then what its other claims say, when it has any."""
+    its references (marked when none of their quotes was found verbatim at the last check),
+    then what its other claims say, when it has any."""
     classes, badge = badge_parts(mark)
     if not url:
         return f'<td id="{anchor}"><span class="{classes}">{badge}</span></td>'
@@ -97,6 +102,8 @@ def cell_html(
     if value:
         html += f'<span class="cell__value">{_e(value)}</span>'
     html += refs_html(footnotes, backlinks=True)
+    if not verified:
+        html += UNVERIFIED_MARK
     markers = markers_html(
         anchor=anchor,
         disagree=disagree,
@@ -145,6 +152,7 @@ def _cell(cell: Cell) -> str:
         url=claim.url,
         value=claim.value,
         footnotes=cell.footnotes,
+        verified=claim.verified,
         disagree=cell.disagree,
         agreeing_sources=cell.agreeing_sources,
         superseded=cell.superseded,

@@ -15,6 +15,7 @@ from tests.factories import (
     make_framework,
     make_grid,
     make_source,
+    make_verification,
 )
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,7 @@ def test_json_carries_citations_with_sources_and_claim_ids(client):
         "claim_id": claim.pk,
         "quote": "Models are Python classes.",
         "locator": "§ 1",
+        "verification": {"status": "unchecked", "verified_at": None, "checked_at": None},
         "source": {
             "id": source.pk,
             "title": "Django docs",
@@ -102,6 +104,23 @@ def test_json_carries_citations_with_sources_and_claim_ids(client):
         },
     }
     assert cell["claims"][0]["id"] == claim.pk
+    assert cell["evidence_verified"] is False
+
+
+def test_json_carries_each_citations_last_check_and_its_dates(client):
+    claim = make_claim(citations=0)
+    checked = make_verification(make_citation(claim=claim), status="not_found")
+    found = make_verification(make_citation(claim=claim, quote="Found."))
+    cell = json.loads(client.get(JSON).content)["features"][0]["cells"][claim.framework.slug]
+    assert [c["verification"] for c in cell["claims"][0]["citations"]] == [
+        {"status": "not_found", "verified_at": None, "checked_at": checked.checked_at.isoformat()},
+        {
+            "status": "verified",
+            "verified_at": found.verified_at.isoformat(),
+            "checked_at": found.checked_at.isoformat(),
+        },
+    ]
+    assert cell["evidence_verified"] is True
 
 
 def test_json_features_are_the_page_rows(client):

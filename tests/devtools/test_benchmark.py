@@ -10,7 +10,7 @@ from django.db import connections
 
 from knowledge.models import Framework
 
-FIGURES = {"queries", "cold", "warm", "scale"}
+FIGURES = {"queries", "cold", "warm", "scale", "verify"}
 # Makes pytest-django create the test database, which the module's one run writes a row to.
 pytestmark = pytest.mark.django_db
 
