@@ -207,7 +207,9 @@ class SupportSummary:
 
     @property
     def by_level(self) -> list[tuple[SupportDisplay, int]]:
-        return [(support_display(level), self.counts.get(level, 0)) for level in SupportLevel]
+        # The key's order, which the summary's header follows: not SupportLevel's, which puts
+        # unknown before not applicable.
+        return [(support_display(level), self.counts.get(level, 0)) for level in SUPPORT_MEANINGS]
 
 
 @dataclass
