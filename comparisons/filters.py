@@ -39,6 +39,7 @@ class CellCriteria:
     source_kind: str = ""
     differ: bool = False
     hide_unknown: bool = False
+    differing_first: bool = False
 
 
 class MatrixFilter(django_filters.FilterSet):
@@ -76,6 +77,12 @@ class MatrixFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
         help_text="At least two frameworks with different known support levels.",
     )
+    order = django_filters.ChoiceFilter(
+        label="Row order",
+        choices=[("differ", "Where they differ first")],
+        empty_label="By category",
+        help_text="Where they differ first: as on a head-to-head page.",
+    )
     hide_unknown = django_filters.BooleanFilter(
         label="Hide unknown rows",
         widget=forms.CheckboxInput,
@@ -83,7 +90,9 @@ class MatrixFilter(django_filters.FilterSet):
     )
 
     # Applied by the selector to the cells it shows, never to the feature queryset.
-    CELL_FILTERS = frozenset({"framework", "support", "source_kind", "differ", "hide_unknown"})
+    CELL_FILTERS = frozenset(
+        {"framework", "support", "source_kind", "differ", "hide_unknown", "order"}
+    )
 
     class Meta:
         model = Feature
@@ -102,7 +111,9 @@ class MatrixFilter(django_filters.FilterSet):
         """`frameworks=None` when the page fixes its columns (compare, curated comparisons)."""
         super().__init__(data, queryset, **kwargs)
         if frameworks is None:
+            # The page fixes its columns and its row order.
             del self.filters["framework"]
+            del self.filters["order"]
         else:
             self.filters["framework"].extra["choices"] = list(frameworks)
         self.filters["category"].extra["choices"] = list(categories)
@@ -136,6 +147,7 @@ class MatrixFilter(django_filters.FilterSet):
             source_kind=data.get("source_kind") or "",
             differ=bool(data.get("differ")),
             hide_unknown=bool(data.get("hide_unknown")),
+            differing_first=data.get("order") == "differ",
         )
 
     def querystring(self) -> str:

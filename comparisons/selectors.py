@@ -102,13 +102,16 @@ def matrix_get(
     )
     criteria = filterset.cell_criteria()
     if all_frameworks is not None:
-        chosen = set(criteria.framework_slugs)
-        frameworks = [f for f in all_frameworks if f.slug in chosen] or all_frameworks
+        # The columns in the order the URL names them: a head-to-head's export and its
+        # "open in the full matrix" link keep the page's order.
+        by_slug = {f.slug: f for f in all_frameworks}
+        chosen = dict.fromkeys(criteria.framework_slugs)
+        frameworks = [by_slug[slug] for slug in chosen if slug in by_slug] or all_frameworks
     matrix = matrix_build(
         frameworks=frameworks,
         features=filterset.qs,
         criteria=criteria,
-        differing_first=differing_first,
+        differing_first=differing_first or criteria.differing_first,
     )
     return FilteredMatrix(filterset=filterset, matrix=matrix, query=filterset.querystring())
 

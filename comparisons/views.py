@@ -30,9 +30,12 @@ def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
     }
 
 
-def _export_query(result, frameworks, category_slugs=()) -> str:
-    """The query string that exports exactly these columns with the page's filters."""
+def _export_query(result, frameworks, category_slugs=(), *, differing_first=False) -> str:
+    """The query string that exports exactly these columns, in this order, with the page's
+    filters and row order: also the page's link to the full matrix."""
     pairs = [("framework", framework.slug) for framework in frameworks]
+    if differing_first:
+        pairs.append(("order", "differ"))
     pairs += parse_qsl(result.query)
     if category_slugs and not any(name == "category" for name, _ in pairs):
         pairs += [("category", slug) for slug in category_slugs]
@@ -120,7 +123,7 @@ def compare(request, slugs):
             result,
             title=" vs ".join(framework.name for framework in frameworks),
             chart=charts.support_chart(result.matrix.summary),
-            export_query=_export_query(result, frameworks),
+            export_query=_export_query(result, frameworks, differing_first=True),
         ),
     )
 
@@ -151,19 +154,22 @@ def comparison_detail(request, slug):
         _matrix_context(
             result,
             comparison=comparison,
-            compare_url=_compare_url(comparison.frameworks),
+            compare_url=_compare_url(comparison.frameworks, comparison.category_slugs),
             export_query=_export_query(result, comparison.frameworks, comparison.category_slugs),
         ),
     )
 
 
-def _compare_url(frameworks) -> str:
-    """The head-to-head URL of `frameworks`, or "" when they cannot have one."""
+def _compare_url(frameworks, category_slugs=()) -> str:
+    """The head-to-head URL of `frameworks` limited to `category_slugs` (all when empty), or ""
+    when they cannot have one."""
     if not 2 <= len(frameworks) <= MAX_COMPARED:
         return ""
     try:
         slugs = "-vs-".join(framework.slug for framework in frameworks)
-        return reverse("comparisons:compare", kwargs={"slugs": slugs})
+        url = reverse("comparisons:compare", kwargs={"slugs": slugs})
     except NoReverseMatch:
         # A slug the compare URL cannot spell (capitals, underscores): no link, never a 500.
         return ""
+    query = urlencode([("category", slug) for slug in category_slugs])
+    return f"{url}?{query}" if query else url

@@ -85,8 +85,11 @@ def test_each_filter_narrows_the_rows(kb, query, expected):
     assert rows == expected
 
 
-def test_the_framework_filter_chooses_the_columns(kb):
+def test_the_framework_filter_chooses_the_columns_in_the_order_of_the_url(kb):
+    # The order a head-to-head page's export and matrix links rely on.
     _, result = _rows("framework=flask&framework=django")
+    assert [f.slug for f in result.matrix.frameworks] == ["flask", "django"]
+    _, result = _rows("framework=django&framework=flask&framework=django")
     assert [f.slug for f in result.matrix.frameworks] == ["django", "flask"]
 
 
