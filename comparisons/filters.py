@@ -29,6 +29,51 @@ TEXT_MAX_WORDS = 8
 
 Choices = Sequence[tuple[str, str]]
 
+# The usual spellings of a switch in a URL; anything else is a form error, never "on".
+TRUE_WORDS = frozenset({"on", "true", "1", "yes"})
+FALSE_WORDS = frozenset({"off", "false", "0", "no", ""})
+
+
+def _switch(value) -> bool | None:
+    """True or False for a spelling of on or off (or a bool), None for anything else."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+
+class SwitchInput(forms.CheckboxInput):
+    """A checkbox that hands the form what the URL said, for the field to judge: Django's own
+    reads any value but "false" as ticked (`differ=0` filtered)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: _switch(value) is True)
+
+    def format_value(self, value):
+        # No value attribute: a ticked box always sends "on", whatever the URL said.
+        return None
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class SwitchField(forms.Field):
+    widget = SwitchInput
+
+    def to_python(self, value):
+        if value is None:
+            return False
+        switch = _switch(value)
+        if switch is None:
+            raise forms.ValidationError(
+                "Use on or off (or true/false, yes/no, 1/0).", code="invalid"
+            )
+        return switch
+
+
+class SwitchFilter(django_filters.BooleanFilter):
+    field_class = SwitchField
+
 
 @dataclass(frozen=True)
 class CellCriteria:
@@ -72,9 +117,8 @@ class MatrixFilter(django_filters.FilterSet):
         empty_label="Any kind",
         help_text="Rows where a shown claim cites a source of this kind.",
     )
-    differ = django_filters.BooleanFilter(
+    differ = SwitchFilter(
         label="Only rows where the frameworks differ",
-        widget=forms.CheckboxInput,
         help_text="At least two frameworks with different known support levels.",
     )
     order = django_filters.ChoiceFilter(
@@ -83,9 +127,8 @@ class MatrixFilter(django_filters.FilterSet):
         empty_label="By category",
         help_text="Where they differ first: as on a head-to-head page.",
     )
-    hide_unknown = django_filters.BooleanFilter(
+    hide_unknown = SwitchFilter(
         label="Hide unknown rows",
-        widget=forms.CheckboxInput,
         help_text="Hide rows where no framework has a published claim.",
     )
 

@@ -1,5 +1,7 @@
 """comparisons.filters.MatrixFilter through the matrix page: each filter, and bad input."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -143,3 +145,45 @@ def test_unknown_parameters_and_repeats_are_harmless(client, kb):
     response = client.get(URL + "?foo=bar&q=orm&q=admin&differ=on&differ=on&page=-1")
     assert response.status_code == 200
     assert "Some filters could not be used" not in response.content.decode()
+
+
+@pytest.mark.parametrize("word", ["on", "true", "True", "1", "yes", "ON"])
+def test_a_switch_is_on_for_the_usual_true_spellings(kb, word):
+    rows, result = _rows(f"differ={word}")
+    assert result.filterset.is_valid(), result.filterset.errors
+    assert rows == ["Admin", "ORM"]
+    assert result.query == "differ=on"
+
+
+@pytest.mark.parametrize("word", ["off", "false", "0", "no", "No", ""])
+def test_a_switch_is_off_for_the_usual_false_spellings(client, kb, word):
+    rows, result = _rows(f"differ={word}&hide_unknown={word}")
+    assert result.filterset.is_valid(), result.filterset.errors
+    assert rows == ["Routing", "Admin", "ORM", "NoSQL"]
+    assert result.query == ""
+    html = client.get(URL, {"differ": word}).content.decode()
+    # Unticked, and ticking it sends "on", not the word the URL held.
+    [box] = re.findall(r'<input type="checkbox" name="differ"[^>]*>', html)
+    assert "checked" not in box and "value=" not in box
+
+
+@pytest.mark.parametrize("word", ["maybe", "2", "onn", "\x00"])
+def test_any_other_switch_value_is_a_form_error_and_a_400_from_exports(client, kb, word):
+    rows, result = _rows(f"differ={word}")
+    assert not result.filterset.is_valid()
+    assert rows == ["Routing", "Admin", "ORM", "NoSQL"]  # ignored, not taken as on
+    html = client.get(URL, {"differ": word}).content.decode()
+    assert "filters__field--differ filters__field--error" in html
+    [box] = re.findall(r'<input type="checkbox" name="differ"[^>]*>', html)
+    assert "checked" not in box
+    for export in ("comparisons:matrix-csv", "comparisons:matrix-json"):
+        response = client.get(reverse(export), {"hide_unknown": word})
+        assert response.status_code == 400
+        assert "hide_unknown" in response.content.decode()
+
+
+def test_every_aria_describedby_of_the_filters_points_at_an_element(client, kb):
+    html = client.get(URL, {"q": "x" * 10_000}).content.decode()
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    described = [i for ref in re.findall(r'aria-describedby="([^"]+)"', html) for i in ref.split()]
+    assert described and set(described) <= ids
