@@ -45,7 +45,7 @@ SUPPORT_MEANINGS = {
     SupportLevel.EXTENSION: "Through a third-party package or plug-in.",
     SupportLevel.NO: "Not available.",
     SupportLevel.NOT_APPLICABLE: "The question does not arise for this framework.",
-    SupportLevel.UNKNOWN: "No published, sourced claim yet.",
+    SupportLevel.UNKNOWN: "No published claim yet, or its sources cannot tell.",
 }
 
 
@@ -307,14 +307,18 @@ def _disagree(claims) -> bool:
     return len(claims) > 1 and len({c.support for c in claims if c.rank != _DEPRECATED}) > 1
 
 
-def _keeps(levels: list[str], shown_kinds: Callable[[], set[str]], criteria: CellCriteria) -> bool:
+def _keeps(
+    levels: list[str], has_claim: bool, shown_kinds: Callable[[], set[str]], criteria: CellCriteria
+) -> bool:
     if criteria.support and criteria.support.isdisjoint(levels):
         return False
     if criteria.source_kind and criteria.source_kind not in shown_kinds():
         return False
     if criteria.differ and not _differ(levels):
         return False
-    return not (criteria.hide_unknown and all(level == _UNKNOWN for level in levels))
+    # An unknown row is one without any published claim: a published claim saying "unknown"
+    # (its sources cannot tell) is still something a reader can follow.
+    return not (criteria.hide_unknown and not has_claim)
 
 
 @dataclass(slots=True)
@@ -342,7 +346,7 @@ def _kept_rows(
                 for citation in citations.get(claims[0].id, ())
             }
 
-        if _keeps(levels, shown_kinds, criteria):
+        if _keeps(levels, any(cells), shown_kinds, criteria):
             kept.append(_KeptRow(feature, cells, _differ(levels)))
     if differing_first:
         return [row for row in kept if row.differ] + [row for row in kept if not row.differ]

@@ -187,3 +187,18 @@ def test_every_aria_describedby_of_the_filters_points_at_an_element(client, kb):
     ids = set(re.findall(r'\sid="([^"]+)"', html))
     described = [i for ref in re.findall(r'aria-describedby="([^"]+)"', html) for i in ref.split()]
     assert described and set(described) <= ids
+
+
+def test_hide_unknown_hides_only_rows_without_any_published_claim(client, kb):
+    # One rule everywhere: an unknown row has no published claim. A published claim whose
+    # sources cannot tell ("unknown") keeps its row, since the reader can follow its citation.
+    make_claim(framework=kb["fastapi"], feature=kb["nosql"], support="unknown")
+    rows, _ = _rows("hide_unknown=on")
+    assert rows == ["Routing", "Admin", "ORM", "NoSQL"]
+    make_claim(
+        framework=kb["django"], feature=make_feature(name="Wiki", category=kb["orm"].category)
+    ).delete()
+    rows, _ = _rows("hide_unknown=on")
+    assert "Wiki" not in rows
+    assert "Wiki" in _rows("")[0]
+    assert "Hide rows where no framework has a published claim." in client.get(URL).content.decode()
