@@ -34,7 +34,7 @@ TRUE_WORDS = frozenset({"on", "true", "1", "yes"})
 FALSE_WORDS = frozenset({"off", "false", "0", "no", ""})
 
 
-def _switch(value) -> bool | None:
+def switch(value) -> bool | None:
     """True or False for a spelling of on or off (or a bool), None for anything else."""
     if isinstance(value, bool):
         return value
@@ -47,7 +47,7 @@ class SwitchInput(forms.CheckboxInput):
     reads any value but "false" as ticked (`differ=0` filtered)."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs, check_test=lambda value: _switch(value) is True)
+        super().__init__(attrs, check_test=lambda value: switch(value) is True)
 
     def format_value(self, value):
         # No value attribute: a ticked box always sends "on", whatever the URL said.
@@ -63,12 +63,12 @@ class SwitchField(forms.Field):
     def to_python(self, value):
         if value is None:
             return False
-        switch = _switch(value)
-        if switch is None:
+        on = switch(value)
+        if on is None:
             raise forms.ValidationError(
                 "Use on or off (or true/false, yes/no, 1/0).", code="invalid"
             )
-        return switch
+        return on
 
 
 class SwitchFilter(django_filters.BooleanFilter):

@@ -41,6 +41,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
 
 from .cache import ENTRY_TIMEOUT, content_version, versioned_key
+from .canonical import canonical_path
 
 NAMESPACE = "comparisons"
 # The request's cookies that can change what a page shows.
@@ -104,7 +105,9 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self.applies(request):
+        if not self.applies(request) or canonical_path(request) is not None:
+            # A filtered page spelled another way is redirected by its view, never stored:
+            # the cache keys on canonical URLs only.
             return self.get_response(request)
         # Host validation (ALLOWED_HOSTS) must happen before a cached page can answer.
         address = (request.scheme, request.get_host(), request.get_full_path())

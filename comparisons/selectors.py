@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
+from urllib.parse import parse_qsl
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -19,6 +20,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from comparisons import search
+from comparisons.canonical import canonical_query
 from knowledge.models import (
     Category,
     Citation,
@@ -113,7 +115,11 @@ def matrix_get(
         criteria=criteria,
         differing_first=differing_first or criteria.differing_first,
     )
-    return FilteredMatrix(filterset=filterset, matrix=matrix, query=filterset.querystring())
+    return FilteredMatrix(
+        filterset=filterset,
+        matrix=matrix,
+        query=canonical_query(parse_qsl(filterset.querystring())),
+    )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Views stay thin: parse the URL, call a selector, render. Every page reads throug
 """
 
 import csv
+from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
-from . import charts, exports, selectors
+from . import canonical, charts, exports, selectors
 from .matrix import framework_column_list, support_legend
 from .models import Comparison
 
@@ -25,6 +26,7 @@ def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
         "filter": result.filterset,
         "matrix": result.matrix,
         "query": result.query,
+        "canonical_query": result.query,
         "legend": support_legend(),
         **extra,
     }
@@ -55,7 +57,21 @@ def home(request):
     )
 
 
+def _canonical(view):
+    """`view`, but a query string spelled another way redirects to the canonical one."""
+
+    @wraps(view)
+    def canonical_view(request, *args, **kwargs):
+        url = canonical.canonical_path(request)
+        if url is not None:
+            return redirect(url, permanent=True)
+        return view(request, *args, **kwargs)
+
+    return canonical_view
+
+
 @require_safe
+@_canonical
 def matrix(request):
     result = selectors.matrix_get(data=request.GET)
     return render(
@@ -103,6 +119,7 @@ def matrix_json(request):
 
 
 @require_safe
+@_canonical
 def compare(request, slugs):
     wanted = slugs.split("-vs-")
     distinct = list(dict.fromkeys(wanted))
@@ -138,6 +155,7 @@ def comparison_list(request):
 
 
 @require_safe
+@_canonical
 def comparison_detail(request, slug):
     try:
         comparison = selectors.comparison_get(slug=slug)

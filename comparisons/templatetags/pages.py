@@ -11,11 +11,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
-    """The page's absolute URL without query string, or "" where there is no request (500)."""
+    """The page's absolute URL, or "" where there is no request (500): without query string,
+    except the valid filters of a filtered matrix page (`canonical_query`)."""
     request = context.get("request")
     if request is None:
         return ""
-    return request.build_absolute_uri(request.path)
+    query = context.get("canonical_query")
+    return request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
 
 
 @register.simple_tag(takes_context=True)

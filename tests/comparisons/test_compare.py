@@ -141,7 +141,7 @@ def test_a_repeated_framework_among_others_redirects_to_the_short_url(client, kb
 
 
 def test_bad_filters_on_compare_are_a_form_error(client, kb):
-    response = client.get(_url("django", "flask"), {"support": "bogus", "q": "\x00"})
+    response = client.get(_url("django", "flask"), {"q": "\x00", "support": "bogus"})
     assert response.status_code == 200
     assert "Some filters could not be used" in response.content.decode()
 

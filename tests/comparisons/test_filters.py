@@ -126,7 +126,7 @@ def test_the_page_renders_the_form_as_a_shareable_get_form(client, kb):
     ],
 )
 def test_invalid_values_show_a_form_error_on_a_normal_page(client, kb, query, field):
-    response = client.get(URL, query)
+    response = client.get(URL, query, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Some filters could not be used and were ignored" in html
@@ -142,7 +142,8 @@ def test_an_invalid_filter_is_ignored_and_the_valid_ones_still_apply(client, kb)
 
 
 def test_unknown_parameters_and_repeats_are_harmless(client, kb):
-    response = client.get(URL + "?foo=bar&q=orm&q=admin&differ=on&differ=on&page=-1")
+    response = client.get(URL + "?foo=bar&q=orm&q=admin&differ=on&differ=on&page=-1", follow=True)
+    assert response.redirect_chain == [(URL + "?q=admin&differ=on", 301)]
     assert response.status_code == 200
     assert "Some filters could not be used" not in response.content.decode()
 
@@ -161,7 +162,7 @@ def test_a_switch_is_off_for_the_usual_false_spellings(client, kb, word):
     assert result.filterset.is_valid(), result.filterset.errors
     assert rows == ["Routing", "Admin", "ORM", "NoSQL"]
     assert result.query == ""
-    html = client.get(URL, {"differ": word}).content.decode()
+    html = client.get(URL, {"differ": word}, follow=True).content.decode()
     # Unticked, and ticking it sends "on", not the word the URL held.
     [box] = re.findall(r'<input type="checkbox" name="differ"[^>]*>', html)
     assert "checked" not in box and "value=" not in box
@@ -202,3 +203,34 @@ def test_hide_unknown_hides_only_rows_without_any_published_claim(client, kb):
     assert "Wiki" not in rows
     assert "Wiki" in _rows("")[0]
     assert "Hide rows where no framework has a published claim." in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [
+        ("tag=&q=", ""),
+        ("q=orm&category=web", "category=web&q=orm"),
+        (
+            "support=yes&support=no&category=web&category=data",
+            "category=data&category=web&support=no&support=yes",
+        ),
+        ("differ=yes&hide_unknown=0", "differ=on"),
+        ("framework=flask&framework=django&framework=flask", "framework=flask&framework=django"),
+        ("utm_source=x&q=orm", "q=orm"),
+    ],
+)
+def test_a_query_spelled_another_way_redirects_to_its_canonical_form(client, kb, query, canonical):
+    response = client.get(f"{URL}?{query}")
+    assert response.status_code == 301
+    assert response["Location"] == (f"{URL}?{canonical}" if canonical else URL)
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    # The canonical link names the same URL, and the same rows as the original spelling.
+    link = f'<link rel="canonical" href="http://testserver{response["Location"]}">'
+    assert link.replace("&", "&amp;") in page.content.decode()
+    assert _rows(query)[0] == _rows(canonical)[0]
+
+
+def test_a_cached_canonical_page_never_answers_another_spelling(client, kb):
+    assert client.get(f"{URL}?category=data&q=orm").status_code == 200  # now in the page cache
+    assert client.get(f"{URL}?q=orm&category=data").status_code == 301
