@@ -12,7 +12,7 @@ costs no query of its own.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
@@ -73,6 +73,14 @@ class SwitchField(forms.Field):
 
 class SwitchFilter(django_filters.BooleanFilter):
     field_class = SwitchField
+
+
+@dataclass(frozen=True)
+class FilterChip:
+    """An active filter as the reader sees it above the table, removable on its own."""
+
+    label: str
+    remove_query: str
 
 
 @dataclass(frozen=True)
@@ -207,5 +215,20 @@ class MatrixFilter(django_filters.FilterSet):
 
     @property
     def is_active(self) -> bool:
-        """Whether any filter is set (valid or not): the filter panel then starts open."""
-        return any(self.data.get(name) for name in self.filters)
+        """Whether a valid filter is on: one the form rejected filters nothing."""
+        return bool(self.querystring())
+
+    def chips(self) -> list[FilterChip]:
+        """One chip per valid filter value, each with the query string that removes it."""
+        pairs = parse_qsl(self.querystring())
+        chips = []
+        for index, (name, value) in enumerate(pairs):
+            field = self.form.fields[name]
+            if isinstance(field, SwitchField):
+                label = str(field.label)
+            else:
+                choices = {str(k): str(v) for k, v in getattr(field, "choices", ())}
+                label = f"{field.label}: {choices.get(value, value)}"
+            rest = pairs[:index] + pairs[index + 1 :]
+            chips.append(FilterChip(label=label, remove_query=urlencode(rest)))
+        return chips

@@ -302,7 +302,7 @@ def _differ(levels: list[str]) -> bool:
     return len(set(levels) - {_UNKNOWN}) > 1
 
 
-def _disagree(claims) -> bool:
+def claims_disagree(claims) -> bool:
     # Deprecated claims are kept for the record; only current ones can disagree.
     return len(claims) > 1 and len({c.support for c in claims if c.rank != _DEPRECATED}) > 1
 
@@ -506,7 +506,7 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
                 support=shown.support if shown else _UNKNOWN,
                 value=shown.value if shown else "",
                 claims=[],
-                disagree=_disagree(claims),
+                disagree=claims_disagree(claims),
             )
             if shown:
                 cell.claims.append(footnoter.claim(shown, backref=None))

@@ -37,6 +37,7 @@ from .filters import MatrixFilter
 from .matrix import (
     FrameworkColumn,
     Matrix,
+    claims_disagree,
     claims_in_cell_order,
     framework_column_list,
     matrix_build,
@@ -323,6 +324,7 @@ class FeatureCell:
     framework: Framework
     claim: Claim | None
     other_claim_count: int
+    disagree: bool  # as the matrix's cell says it
 
 
 def cell_list_for_feature(*, feature: Feature) -> list[FeatureCell]:
@@ -343,6 +345,7 @@ def cell_list_for_feature(*, feature: Feature) -> list[FeatureCell]:
                 framework=framework,
                 claim=cell_claims[0] if cell_claims else None,
                 other_claim_count=max(len(cell_claims) - 1, 0),
+                disagree=claims_disagree(cell_claims),
             )
         )
     return cells

@@ -23,8 +23,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 from comparisons.matrix import Cell, Footnote
 from comparisons.support import support_display
+from knowledge.models import ClaimRank
 
 register = template.Library()
+
+
+def _rank_label(rank: str) -> str:
+    # What the admin calls it ("Preferred"); a value no longer a choice is shown as stored.
+    return str(ClaimRank(rank).label) if rank in ClaimRank.values else rank
+
 
 # {level: (classes, symbol and label)}: a display is a function of its level alone.
 _badge_parts: dict[str, tuple[str, str]] = {}
@@ -95,7 +102,11 @@ def _claim_item(claim, *, shown: bool) -> str:
     classes, badge = badge_parts(claim.support)
     value = f' <span class="cell__value">{_e(claim.value)}</span>' if claim.value else ""
     note = ' <span class="muted">(shown in the table)</span>' if shown else ""
-    rank = f' <span class="rank">{_e(claim.rank)}</span>' if claim.rank != "normal" else ""
+    rank = (
+        f' <span class="rank">{_e(_rank_label(claim.rank))}</span>'
+        if claim.rank != "normal"
+        else ""
+    )
     refs = (
         _refs(claim.footnotes, backlinks=False)
         if claim.footnote_count

@@ -234,3 +234,36 @@ def test_a_query_spelled_another_way_redirects_to_its_canonical_form(client, kb,
 def test_a_cached_canonical_page_never_answers_another_spelling(client, kb):
     assert client.get(f"{URL}?category=data&q=orm").status_code == 200  # now in the page cache
     assert client.get(f"{URL}?q=orm&category=data").status_code == 301
+
+
+def test_filters_on_shows_only_for_filters_that_apply(client, kb):
+    rejected = client.get(URL, {"framework": "nope"}).content.decode()
+    assert "(filters on)" not in rejected and "filter-chips" not in rejected
+    assert "Some filters could not be used" in rejected
+
+
+def test_active_filters_show_as_removable_chips_and_the_panel_starts_closed(client, kb):
+    html = client.get(URL + "?category=data&support=no&differ=on").content.decode()
+    assert '<details class="filters">' in html  # closed after applying
+    chips = {
+        label.strip(): href.replace("&amp;", "&")
+        for href, label in re.findall(r'<a class="filter-chip" href="([^"]*)">([^<]*)<', html)
+    }
+    assert chips == {
+        "Categories: Data": f"{URL}?support=no&differ=on",
+        "Support level: No": f"{URL}?category=data&differ=on",
+        "Only rows where the frameworks differ": f"{URL}?category=data&support=no",
+    }
+    for href in chips.values():
+        assert client.get(href).status_code == 200  # already canonical
+
+
+def test_only_differ_with_one_framework_says_why_nothing_shows(client, kb):
+    html = client.get(URL + "?framework=flask&differ=on").content.decode()
+    assert "needs at least two frameworks" in html
+    assert "No feature matches" not in html
+
+
+def test_the_title_counts_in_the_singular_too(client, kb):
+    html = client.get(URL + "?framework=flask&q=admin").content.decode()
+    assert "<title>Comparison matrix · 1 framework, 1 feature — citegrid</title>" in html

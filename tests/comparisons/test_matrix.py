@@ -145,3 +145,16 @@ def test_an_empty_knowledge_base_renders(client):
 
 def test_only_get_and_head_are_allowed(client):
     assert client.post(URL).status_code == 405
+
+
+def test_the_several_claims_list_names_ranks_as_curators_do(client):
+    from tests.factories import make_claim, make_feature, make_framework
+
+    feature, framework = make_feature(name="Sessions"), make_framework(name="Django")
+    make_claim(framework=framework, feature=feature, key="a", rank="preferred")
+    make_claim(framework=framework, feature=feature, key="b", rank="deprecated")
+    html = client.get(URL).content.decode()
+    section = html[html.index('id="cell-claims-title"') :]
+    assert '<span class="rank">Preferred</span>' in section
+    assert '<span class="rank">Deprecated</span>' in section
+    assert ">preferred<" not in section
