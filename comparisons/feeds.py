@@ -48,4 +48,5 @@ class ClaimsFeed(Feed):
         return item.updated_at
 
     def item_pubdate(self, item):
-        return item.created_at
+        # When the public first saw it, not when its draft was begun.
+        return item.published_at or item.updated_at

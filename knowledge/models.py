@@ -9,6 +9,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -340,9 +341,17 @@ class Claim(TimeStampedModel):
         max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT, db_index=True
     )
     rank = models.CharField(max_length=10, choices=ClaimRank.choices, default=ClaimRank.NORMAL)
+    published_at = models.DateTimeField(
+        "published",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the claim was last published; empty while it is not public.",
+    )
 
     objects = ClaimManager()
-    history = HistoricalRecords(excluded_fields=["note_html", "created_at"])
+    # published_at follows status, which the history already records.
+    history = HistoricalRecords(excluded_fields=["note_html", "created_at", "published_at"])
 
     class Meta:
         ordering = ["framework__name", "feature__name", "key"]
@@ -365,6 +374,16 @@ class Claim(TimeStampedModel):
 
     def __str__(self):
         return f"Claim #{self.pk} ({self.get_support_display()}, {self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        # The date the public first saw this version of the claim (the feed's "published"):
+        # set when it becomes public, cleared when it leaves, so a claim published again
+        # is dated anew.
+        if self.status != ClaimStatus.PUBLISHED:
+            self.published_at = None
+        elif self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("comparisons:claim-detail", kwargs={"pk": self.pk})
