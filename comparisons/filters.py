@@ -10,22 +10,29 @@ Choices come from rows the selector has already read, so building and validating
 costs no query of its own.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from knowledge.models import Feature, SourceKind, SupportLevel
 
+from .search import TEXT_SEARCH_CONFIG
 from .widgets import CheckboxSelectMultiple
 
 # A search longer than this is a mistake or an attack; the form says so instead of searching.
 TEXT_MAX_LENGTH = 100
 # Words of the text filter that must all match; more would only slow the query down.
 TEXT_MAX_WORDS = 8
+TEXT_FIELDS = ("name", "description", "category__name")
 
 Choices = Sequence[tuple[str, str]]
 
@@ -177,12 +184,24 @@ class MatrixFilter(django_filters.FilterSet):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        for word in value.split()[:TEXT_MAX_WORDS]:
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(category__name__icontains=word)
+        """Rows where every word starts a word of the name, description or category name (so
+        "orm" is not found in "form"), or, on PostgreSQL, matches one by its stem as the site
+        search does ("migrate" finds "migrations")."""
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            queryset = queryset.annotate(
+                text_document=SearchVector(*TEXT_FIELDS, config=TEXT_SEARCH_CONFIG)
             )
+        # The start of a word: \m in PostgreSQL's regular expressions, \b in Python's (SQLite).
+        start = r"\m" if postgres else r"\b"
+        for word in value.split()[:TEXT_MAX_WORDS]:
+            pattern = start + re.escape(word)
+            match = reduce(or_, (Q(**{f"{field}__iregex": pattern}) for field in TEXT_FIELDS))
+            if postgres:
+                match |= Q(
+                    text_document=SearchQuery(word, search_type="plain", config=TEXT_SEARCH_CONFIG)
+                )
+            queryset = queryset.filter(match)
         return queryset
 
     def _valid(self) -> dict:

@@ -267,3 +267,14 @@ def test_only_differ_with_one_framework_says_why_nothing_shows(client, kb):
 def test_the_title_counts_in_the_singular_too(client, kb):
     html = client.get(URL + "?framework=flask&q=admin").content.decode()
     assert "<title>Comparison matrix · 1 framework, 1 feature — citegrid</title>" in html
+
+
+def test_the_text_filter_matches_words_not_parts_of_words(kb):
+    make_feature(name="Forms", slug="forms", category=kb["orm"].category, description="Platform")
+    make_feature(name="Migrations", slug="migrations", category=kb["orm"].category)
+    assert _rows("q=orm")[0] == ["ORM"]
+    assert _rows("q=ORM")[0] == ["ORM"]
+    assert _rows("q=migration")[0] == ["Migrations"]  # the start of a word
+    assert _rows("q=form")[0] == ["Forms"]
+    assert _rows("q=back-office")[0] == ["Admin"]
+    assert _rows("q=c%2B%2B+(")[0] == []  # regular-expression characters are plain text
