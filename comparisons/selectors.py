@@ -13,6 +13,7 @@ from datetime import date, datetime
 from itertools import groupby
 from urllib.parse import parse_qsl
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
@@ -520,10 +521,20 @@ def citation_list_for_source(*, source: Source) -> QuerySet[Citation]:
     )
 
 
-def search_run(*, query: str, limit: int = search.RESULTS_PER_KIND) -> search.SearchResults:
-    """Up to `limit` matches of each kind for `query`, a cleaned, non-empty search string."""
+def search_run(
+    *, query: str, limit: int = search.RESULTS_PER_KIND, pages: QueryDict | None = None
+) -> search.SearchResults:
+    """The matches of each kind for `query`, a cleaned, non-empty search string: a page of
+    `limit` of them, the page each kind's `<kind>_page` in `pages` asks for (else the first),
+    with their true count. Two queries per kind, the count and the page."""
     backend = search.backend_for(connection.vendor)
+    pages = pages or QueryDict()
     return search.SearchResults(
         query=query,
-        **{name: backend.find(kind, query, limit) for name, kind in search.search_kinds().items()},
+        **{
+            name: Paginator(backend.matches(kind, query), limit).get_page(
+                pages.get(search.page_parameter(name))
+            )
+            for name, kind in search.search_kinds().items()
+        },
     )

@@ -41,3 +41,14 @@ def http_url(url):
     """`url` if it is a web address, else "": a link is only ever made to http(s)."""
     text = str(url or "")
     return text if text.lower().startswith(("http://", "https://")) else ""
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, parameter, number):
+    """The current query string with `parameter` set to page `number` (the first page drops
+    it), for pagers of which a page holds several (search: one per kind)."""
+    query = context["request"].GET.copy()
+    query.pop(parameter, None)
+    if number != 1:
+        query[parameter] = number
+    return f"?{query.urlencode()}"
