@@ -296,7 +296,7 @@ class CitedSourceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BatchedAutocompleteInline(admin.TabularInline):
+class BatchedAutocompleteInline(admin.StackedInline):
     """An inline whose autocomplete fields label their rows' values with one query in all."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -313,6 +313,9 @@ CLAIM_MAIN_FIELDS = [name for name in CLAIM_FORM_FIELDS if name not in CLAIM_DET
 
 
 class CitationInline(BatchedAutocompleteInline):
+    """Stacked: in a table row the quote, source picker, locator and date did not fit a
+    1280 px screen, and the row's fields had only the column headers for labels."""
+
     model = Citation
     formset = CitationInlineFormSet
     fields = ["source", "quote", "locator", "retrieved_date"]
@@ -357,6 +360,10 @@ class ClaimAdmin(SimpleHistoryAdmin):
     ]
     history_list_display = ["status", "support", "rank"]
     actions = ["publish", "send_to_review", "retract"]
+
+    class Media:
+        js = ["knowledge/autocomplete_labels.js"]
+        css = {"all": ["knowledge/claim_admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=Count("citations"))
