@@ -368,6 +368,15 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=Count("citations"))
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # Why a publish was refused goes at the top of the form too, where a curator looks
+        # after saving, not only at the citations below the fold.
+        form = context["adminform"].form
+        for inline in context.get("inline_admin_formsets", []):
+            for error in inline.formset.non_form_errors():
+                form.add_error(None, error)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def revert_disabled(self, request, obj=None):
         # A revert saves the claim without its citations inline, so it could republish a claim
         # whose citations were deleted since: the history is for reading here.
