@@ -36,7 +36,7 @@ from knowledge.models import (
 )
 
 from .filters import CellCriteria
-from .support import SupportDisplay, claim_display, support_display
+from .support import SUPPORT_MEANINGS, SupportDisplay, claim_display, support_display
 
 # Plain strings: comparing with an enum member costs an attribute lookup on the enum class.
 _UNKNOWN = SupportLevel.UNKNOWN.value
@@ -214,7 +214,9 @@ class SupportSummary:
 
     @property
     def by_level(self) -> list[tuple[SupportDisplay, int]]:
-        return [(support_display(level), self.counts.get(level, 0)) for level in SupportLevel]
+        # The key's order, which the summary's header follows: not SupportLevel's, which puts
+        # unknown before not applicable.
+        return [(support_display(level), self.counts.get(level, 0)) for level in SUPPORT_MEANINGS]
 
 
 @dataclass
@@ -323,7 +325,10 @@ def _differ(verdicts: list[tuple]) -> bool:
 
 
 def _keeps(
-    verdicts: list[tuple], shown_kinds: Callable[[], set[str]], criteria: CellCriteria
+    verdicts: list[tuple],
+    has_claim: bool,
+    shown_kinds: Callable[[], set[str]],
+    criteria: CellCriteria,
 ) -> bool:
     if criteria.support and criteria.support.isdisjoint(said for _, said in verdicts):
         return False
@@ -331,8 +336,10 @@ def _keeps(
         return False
     if criteria.differ and not _differ(verdicts):
         return False
+    # An unknown row is one without any published claim: a published claim saying "unknown"
+    # (its sources cannot tell) is still something a reader can follow.
     hides_unknown = criteria.hide_unknown or criteria.verified_only
-    return not (hides_unknown and all(v == _UNKNOWN_VERDICT for v in verdicts))
+    return not (hides_unknown and not has_claim)
 
 
 @dataclass(slots=True)
@@ -360,7 +367,7 @@ def _kept_rows(
                 for citation in citations.get(claims[0].id, ())
             }
 
-        if _keeps(verdicts, shown_kinds, criteria):
+        if _keeps(verdicts, any(cells), shown_kinds, criteria):
             kept.append(_KeptRow(feature, cells, _differ(verdicts)))
     if differing_first:
         return [row for row in kept if row.differ] + [row for row in kept if not row.differ]

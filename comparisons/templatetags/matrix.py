@@ -27,8 +27,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 from comparisons.matrix import Cell, CellClaim, Footnote, Row
 from comparisons.support import SupportDisplay
+from knowledge.models import ClaimRank
 
 register = template.Library()
+
+
+def _rank_label(rank: str) -> str:
+    # What the admin calls it ("Preferred"); a value no longer a choice is shown as stored.
+    return str(ClaimRank(rank).label) if rank in ClaimRank.values else rank
+
 
 # After the references of a shown claim none of whose quotes the last check found verbatim.
 UNVERIFIED_MARK = '<small class="unverified">unverified</small>'
@@ -174,7 +181,11 @@ def _claim_item(claim: CellClaim, *, shown: bool) -> str:
     classes, badge = badge_parts(claim.mark)
     value = f' <span class="cell__value">{_e(claim.value)}</span>' if claim.value else ""
     note = ' <span class="muted">(shown in the table)</span>' if shown else ""
-    rank = f' <span class="rank">{_e(claim.rank)}</span>' if claim.rank != "normal" else ""
+    rank = (
+        f' <span class="rank">{_e(_rank_label(claim.rank))}</span>'
+        if claim.rank != "normal"
+        else ""
+    )
     refs = (
         refs_html(claim.footnotes, backlinks=False)
         if claim.footnote_count
