@@ -76,6 +76,12 @@ INSTALLED_APPS = [
     "axes",
     "knowledge",
     "comparisons",
+    # The public read API (/api/v1/), its schema, docs page and the embeds (README: Public API).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +89,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # django-csp's middleware with the admin-only allowance below (config/csp.py).
     "config.csp.SiteCSPMiddleware",
+    # CORS for the API and badges only (CORS_URLS_REGEX), answered before the page cache.
+    "corsheaders.middleware.CorsMiddleware",
     # Answers 304s and cached public pages before sessions, auth and the view run.
     "comparisons.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -233,6 +241,31 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The public read API (api/): anonymous and read-only, throttled per client address.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AddressRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"address": os.environ.get("API_RATE_LIMIT", "600/minute")},
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "citegrid API",
+    "DESCRIPTION": "Published frameworks, features, sources and sourced claims, read-only.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/v1|badge)/"
+CORS_ALLOW_METHODS = ["GET", "HEAD"]
 
 # How long a source may go unvisited before checkkb calls it stale.
 CITEGRID_SOURCE_STALE_DAYS = 365

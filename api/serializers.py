@@ -1,0 +1,170 @@
+"""What the API says about each published thing: stable ids, slugs, and absolute URLs of the
+HTML pages (`url`) beside the API's own (`api_url`).
+
+Read-only serializers over querysets that the views prepare (select_related / prefetch), so a
+page of results costs the same few queries whatever its size.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from knowledge.models import Category, Citation, Claim, Feature, Framework, Source
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class PageURLField(serializers.Field):
+    """The absolute URL of the object's HTML page (its get_absolute_url)."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return self.context["request"].build_absolute_uri(value.get_absolute_url())
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class APIURLField(serializers.Field):
+    """The absolute URL of the object in this API."""
+
+    def __init__(self, view_name: str, lookup: str, **kwargs):
+        self.view_name = view_name
+        self.lookup = lookup
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return reverse(
+            self.view_name,
+            kwargs={self.lookup: getattr(value, self.lookup)},
+            request=self.context["request"],
+        )
+
+
+class TagsField(serializers.ListField):
+    """Tag slugs, from the `tags` prefetched by the view."""
+
+    child = serializers.SlugField()
+
+    def to_representation(self, data):
+        return sorted(tag.slug for tag in data.all())
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    url = PageURLField()
+    api_url = APIURLField("api:category-detail", "slug")
+
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name", "order", "description_html", "url", "api_url"]
+
+
+class FeatureSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    tags = TagsField(read_only=True)
+    url = PageURLField()
+    api_url = APIURLField("api:feature-detail", "slug")
+
+    class Meta:
+        model = Feature
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "category",
+            "order",
+            "description_html",
+            "tags",
+            "url",
+            "api_url",
+        ]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    tags = TagsField(read_only=True)
+    url = PageURLField()
+    api_url = APIURLField("api:framework-detail", "slug")
+
+    class Meta:
+        model = Framework
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "summary",
+            "description_html",
+            "homepage",
+            "repository_url",
+            "documentation_url",
+            "language",
+            "licence",
+            "first_release_year",
+            "latest_version",
+            "tags",
+            "url",
+            "api_url",
+        ]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    page = PageURLField(help_text="The source's page on citegrid.")
+    api_url = APIURLField("api:source-detail", "pk")
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "title",
+            "url",
+            "kind",
+            "kind_label",
+            "publisher",
+            "author",
+            "published_date",
+            "accessed_date",
+            "page",
+            "api_url",
+        ]
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    source = SourceSerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["id", "quote", "locator", "retrieved_date", "source"]
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    framework = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    feature = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    support_label = serializers.CharField(source="get_support_display", read_only=True)
+    citations = CitationSerializer(many=True, read_only=True, source="citation_list")
+    url = PageURLField()
+    api_url = APIURLField("api:claim-detail", "pk")
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "framework",
+            "feature",
+            "key",
+            "statement",
+            "support",
+            "support_label",
+            "value",
+            "rank",
+            "note_html",
+            "as_of_version",
+            "valid_until",
+            "updated_at",
+            "citations",
+            "url",
+            "api_url",
+        ]
