@@ -68,8 +68,11 @@ class ClaimFilter(django_filters.FilterSet):
     )
     support = django_filters.MultipleChoiceFilter(choices=SupportLevel.choices)
     rank = django_filters.ChoiceFilter(choices=ClaimRank.choices)
-    source = django_filters.NumberFilter(
-        field_name="citations__source", distinct=True, help_text="Claims citing this source id."
+    source = django_filters.ModelChoiceFilter(
+        field_name="citations__source",
+        queryset=Source.objects.all(),
+        distinct=True,
+        help_text="Claims citing the source with this id.",
     )
     changed_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."

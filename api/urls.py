@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("v1/matrix/", views.MatrixView.as_view(), name="matrix"),
     path("v1/", include(router.urls)),
+    # Last: whatever else is asked under /api/v1/ gets the API's JSON 404.
+    re_path(r"^v1/(?P<rest>(?s:.*))\Z", views.not_found, name="not-found"),
 ]

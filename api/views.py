@@ -8,6 +8,7 @@ address (api/throttling.py).
 """
 
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -40,15 +41,37 @@ from .schema import ERROR_RESPONSES
 
 
 class Pages(PageNumberPagination):
+    """Page-number pagination; a page or page size that is not a whole number from 1 up is a
+    bad parameter (400) rather than silently the default, a page past the end is 404."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        errors = {}
+        for name in (self.page_query_param, self.page_size_query_param):
+            value = request.query_params.get(name)
+            if value is not None and not (value.isascii() and value.isdigit() and int(value) > 0):
+                errors[name] = [f"Must be a whole number from 1 up, not {value[:20]!r}."]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)
+
+
+@require_safe
+def not_found(request, rest=""):
+    """Any other address under /api/v1/: a JSON 404 like the API's own, not the HTML page."""
+    return JsonResponse({"status": 404, "message": "No such API address."}, status=404)
 
 
 @method_decorator(conditional(), name="dispatch")
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pages
     filter_backends = [DjangoFilterBackend]
+    # What the slug and int path converters of the HTML pages accept; drf-spectacular puts it
+    # in the schema, so clients (and the fuzzer) know what an id or slug looks like.
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
 
 
 class CategoryViewSet(ReadOnlyViewSet):
