@@ -5,6 +5,20 @@ from django.db.models.signals import post_migrate
 class ComparisonsConfig(AppConfig):
     name = "comparisons"
     verbose_name = "Comparisons"
+    # What this app adds to the knowledge base's fixtures (knowledge/loading.py: file, then
+    # each model's natural-key fields) and to the Curators group (setup_roles), so that the
+    # knowledge app never names it.
+    knowledge_base_fixtures = {
+        "05_comparisons.json": ["comparisons.comparison", "comparisons.comparisonframework"],
+    }
+    knowledge_base_natural_keys = {
+        "comparisons.comparison": ["slug"],
+        "comparisons.comparisonframework": ["comparison", "framework"],
+    }
+    curator_permissions = [
+        ("comparison", ["view", "add", "change"]),
+        ("comparisonframework", ["view", "add", "change", "delete"]),
+    ]
 
     def ready(self):
         from . import invalidation

@@ -1,67 +1,171 @@
-"""The content version, and cache keys that carry it, so nothing stale is ever served.
+"""The content version, and a shared cache that steps aside when it fails.
 
 Every committed write to knowledge content bumps one integer in the shared cache (Redis in
-production, so all gunicorn workers see it; see comparisons/invalidation.py). Keys of cached
-payloads, fragments and pages include that integer: after a bump the old entries are never
-read again and simply expire. Nothing is deleted, so there is no race between a write and a
-reader that fetched the old version a moment before.
+production, so all gunicorn workers see it; see comparisons/invalidation.py). Cached pages are
+stored under that integer as the cache's own `version=`: after a bump the old entries are
+never read again and simply expire. Nothing is deleted, so there is no race between a write
+and a reader that fetched the old version a moment before.
+
+The pages never need the cache, so a cache that is down, paused or full must not break them.
+Every operation here goes through one circuit breaker per process: the first error raises
+CacheUnavailable (callers render without the cache) and opens the breaker, which then answers
+CacheUnavailable at once, without touching the cache, for CACHE_RETRY_SECONDS; after that one
+request tries again. So a dead cache costs one timeout per interval and one log line, not a
+timeout and a traceback per request. A bump that fails is retried in the background until it
+lands, so pages cached before an edit made during an outage are not served after it.
 """
 
-import hashlib
+import logging
+import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "citegrid:content-version"
-# Pages and fragments expire anyway, so entries orphaned by a bump do not pile up.
+# Pages and their bodies expire anyway, so entries orphaned by a bump do not pile up.
 ENTRY_TIMEOUT = 60 * 60
 
 
+class CacheUnavailable(Exception):
+    """The shared cache failed just now, or recently: do without it."""
+
+
+class CircuitBreaker:
+    """Lets calls through while they work; after a failure, refuses them for `interval`
+    seconds, then lets one call through to try again."""
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self.retry_at = 0.0  # 0: closed (calls go through)
+        self.logged_at = -float("inf")
+        self.lock = threading.Lock()
+
+    def call(self, operation, *args, expected=(), **kwargs):
+        """`operation(*args, **kwargs)`; errors in `expected` are answers, not failures."""
+        with self.lock:
+            now = time.monotonic()
+            if now < self.retry_at:
+                raise CacheUnavailable("the cache failed recently")
+            trial = self.retry_at != 0.0
+            if trial:
+                # This call is the one try; the others keep stepping aside meanwhile.
+                self.retry_at = now + self.interval
+        try:
+            result = operation(*args, **kwargs)
+        except expected:
+            self._closed_after(trial)
+            raise
+        except Exception as error:
+            # Any error at all: down (refused), paused (timeout), full (OOM), or a bug in the
+            # backend. A page must render whatever it is.
+            self._trip(error)
+            raise CacheUnavailable(str(error)) from error
+        self._closed_after(trial)
+        return result
+
+    def _closed_after(self, trial):
+        if trial:
+            with self.lock:
+                self.retry_at = 0.0
+            logger.warning("The cache answers again; pages are cached again.")
+
+    def _trip(self, error):
+        with self.lock:
+            now = time.monotonic()
+            self.retry_at = now + self.interval
+            due = now - self.logged_at >= self.interval
+            if due:
+                self.logged_at = now
+        if due:
+            logger.warning(
+                "The cache failed (%s: %s); pages are rendered without it, next try in %g s.",
+                type(error).__name__,
+                error,
+                self.interval,
+            )
+
+    def reset(self):
+        with self.lock:
+            self.retry_at = 0.0
+            self.logged_at = -float("inf")
+
+
+breaker = CircuitBreaker(settings.CACHE_RETRY_SECONDS)
+
+
+def shared_get(key: str, *, version: int | None = None) -> Any:
+    return breaker.call(cache.get, key, version=version)
+
+
+def shared_set(key: str, value: Any, *, version: int | None = None) -> None:
+    breaker.call(cache.set, key, value, ENTRY_TIMEOUT, version=version)
+
+
 def content_version() -> int:
-    """The current content version; starts a fresh one if the cache lost it."""
-    version = cache.get(VERSION_KEY)
+    """The current content version; starts a fresh one if the cache lost it.
+
+    Raises CacheUnavailable when the cache cannot say.
+    """
+    version = shared_get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
+        breaker.call(cache.add, VERSION_KEY, _fresh_version(), timeout=None)
+        version = shared_get(VERSION_KEY)
+        if version is None:
+            raise CacheUnavailable("the cache keeps no version")
     return version
 
 
 def bump_content_version() -> None:
-    """Move to a new version: every key made with the old one is dead from now on."""
+    """Move to a new version: every entry stored under the old one is dead from now on.
+
+    Never fails: when the cache is unavailable the bump is retried in the background until
+    it lands (a save must not fail because the cache is down).
+    """
     try:
-        cache.incr(VERSION_KEY)
+        _bump()
+    except CacheUnavailable:
+        _retry_bump_later()
+
+
+def _bump() -> None:
+    try:
+        breaker.call(cache.incr, VERSION_KEY, expected=ValueError)
     except ValueError:
         # Not in the cache (first write, or evicted): start afresh; if another worker won the
         # race to add it, increment theirs so this write still leads to a new version.
-        if not cache.add(VERSION_KEY, _fresh_version(), timeout=None):
-            cache.incr(VERSION_KEY)
+        if not breaker.call(cache.add, VERSION_KEY, _fresh_version(), timeout=None):
+            breaker.call(cache.incr, VERSION_KEY, expected=ValueError)
+
+
+_pending = threading.Lock()
+
+
+def _retry_bump_later() -> None:
+    # One retrying thread per process is enough: one bump after the outage kills every entry
+    # stored before it, however many writes were made meanwhile.
+    if not _pending.acquire(blocking=False):
+        return
+
+    def retry():
+        try:
+            while True:
+                time.sleep(settings.CACHE_RETRY_SECONDS)
+                try:
+                    _bump()
+                    return
+                except CacheUnavailable:
+                    continue
+        finally:
+            _pending.release()
+
+    threading.Thread(target=retry, name="citegrid-bump-retry", daemon=True).start()
 
 
 def _fresh_version() -> int:
     # Never reuse a number an evicted counter may have had: entries made under it could
     # still be in the cache. Microseconds since the epoch always lie ahead of old counters.
     return time.time_ns() // 1000
-
-
-def versioned_key(kind: str, *parts: Any, version: int | None = None) -> str:
-    """A cache key for `kind` built from `parts` under the current (or given) version."""
-    if version is None:
-        version = content_version()
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"citegrid:{kind}:v{version}:{digest}"
-
-
-def cached(kind: str, parts: tuple, build: Callable[[], Any]) -> Any:
-    """Return the cached value for (kind, parts) under the current version, building on a miss.
-
-    `build` must return something picklable that depends only on stored content and `parts`
-    (no request, no user, no CSP nonce): it is shared by every visitor.
-    """
-    key = versioned_key(kind, *parts)
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, ENTRY_TIMEOUT)
-    return value

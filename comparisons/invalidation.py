@@ -10,6 +10,8 @@ Why `on_commit`: a bump only before the commit would let another worker rebuild 
 from the old rows and store it under the new version. Inside a transaction we bump at once as
 well, so that the writing connection itself (a test, or a service that reads after writing)
 never gets a page cached before its own write; the commit-time bump is the one that counts.
+Neither can make a save fail: a bump the cache cannot take now is retried in the background
+(comparisons/cache.py), and a commit's on_commit callbacks run after the data is committed.
 """
 
 import re

@@ -16,18 +16,17 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from knowledge.models import (
     Citation,
     Claim,
-    ClaimRank,
-    ClaimStatus,
     Feature,
     Framework,
     SourceKind,
     SupportLevel,
+    claims_disagree,
 )
 
 from .filters import CellCriteria
@@ -35,7 +34,6 @@ from .support import SupportDisplay, support_display
 
 # Plain strings: comparing with an enum member costs an attribute lookup on the enum class.
 _UNKNOWN = SupportLevel.UNKNOWN.value
-_DEPRECATED = ClaimRank.DEPRECATED.value
 _SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
 
 # What each mark means, for the legend under every matrix.
@@ -242,30 +240,15 @@ def framework_column_list(*, slugs: Sequence[str] | None = None) -> list[Framewo
     return columns
 
 
-# Within one cell (framework × feature) the claim a reader sees first: a preferred claim, then
-# normal, then deprecated; among equals the most recently changed one.
-_RANK_ORDER = Case(
-    When(rank=ClaimRank.PREFERRED, then=Value(0)),
-    When(rank=ClaimRank.NORMAL, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
-
-
-def claims_in_cell_order(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """`queryset` ordered so that the first claim of each cell is the one shown for it."""
-    return queryset.alias(rank_order=_RANK_ORDER).order_by("rank_order", "-updated_at", "-pk")
-
-
 _CELL_OF_CLAIM = attrgetter("feature_id", "framework_id")
 
 
 def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list]:
     """{(feature_id, framework_id): the cell's claims, the one to show first}."""
-    claims = claims_in_cell_order(
-        Claim.objects.published().filter(
-            framework_id__in=[f.id for f in frameworks], feature__in=feature_ids
-        )
+    claims = (
+        Claim.objects.published()
+        .filter(framework_id__in=[f.id for f in frameworks], feature__in=feature_ids)
+        .in_cell_order()
     ).values_list("id", "feature_id", "framework_id", "support", "value", "rank", named=True)
     # sorted() is stable: each cell's claims keep the cell order the query gave them.
     ordered = sorted(claims, key=_CELL_OF_CLAIM)
@@ -275,8 +258,8 @@ def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list]:
 def _claim_citations(frameworks, feature_ids) -> dict[int, list]:
     """{claim_id: its citations, in the order they are numbered}."""
     citations = (
-        Citation.objects.filter(
-            claim__status=ClaimStatus.PUBLISHED,
+        Citation.objects.published()
+        .filter(
             claim__framework_id__in=[f.id for f in frameworks],
             claim__feature__in=feature_ids,
         )
@@ -298,11 +281,6 @@ def _claim_citations(frameworks, feature_ids) -> dict[int, list]:
 def _differ(levels: list[str]) -> bool:
     # Unknown says nothing about a framework: "yes" beside "unknown" is no difference.
     return len(set(levels) - {_UNKNOWN}) > 1
-
-
-def _disagree(claims) -> bool:
-    # Deprecated claims are kept for the record; only current ones can disagree.
-    return len(claims) > 1 and len({c.support for c in claims if c.rank != _DEPRECATED}) > 1
 
 
 def _keeps(levels: list[str], shown_kinds: Callable[[], set[str]], criteria: CellCriteria) -> bool:
@@ -451,7 +429,7 @@ def matrix_build(
     """The matrix of `frameworks` (columns, in this order) × `features` (rows), in 3 queries.
 
     Only published claims are read. A cell shows its preferred claim, else the best-ranked and
-    most recently changed one (see `claims_in_cell_order`); the cell keeps the others so that
+    most recently changed one (see `ClaimQuerySet.in_cell_order`); the cell keeps the others so that
     disagreement stays visible. `criteria` then drops rows by what their cells show, and
     `differing_first` puts the rows where the frameworks differ in a section of their own.
     Footnotes are numbered in the order the page shows them: every shown claim's citations,
@@ -500,7 +478,7 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
                 support=shown.support if shown else _UNKNOWN,
                 value=shown.value if shown else "",
                 claims=[],
-                disagree=_disagree(claims),
+                disagree=claims_disagree(claims),
             )
             if shown:
                 cell.claims.append(footnoter.claim(shown, backref=None))

@@ -9,33 +9,32 @@ at two sizes). The matrix itself, its records and their build, is in `comparison
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from itertools import groupby
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from taggit.models import Tag
 
 from comparisons import search
+from knowledge.history import FieldChange, claim_changes
 from knowledge.models import (
     Category,
     Citation,
     Claim,
-    ClaimRank,
     ClaimStatus,
     Feature,
     Framework,
     Source,
-    SupportLevel,
+    published_claim,
 )
 
 from .filters import MatrixFilter
 from .matrix import (
     FrameworkColumn,
     Matrix,
-    claims_in_cell_order,
     framework_column_list,
     matrix_build,
 )
@@ -179,9 +178,7 @@ def knowledge_count() -> KnowledgeCounts:
         frameworks=Framework.objects.count(),
         features=Feature.objects.count(),
         claims=Claim.objects.published().count(),
-        sources=Source.objects.filter(citations__claim__status=ClaimStatus.PUBLISHED)
-        .distinct()
-        .count(),
+        sources=Source.objects.cited().count(),
     )
 
 
@@ -235,7 +232,7 @@ def _citations_with_sources() -> Prefetch:
 
 def framework_list() -> QuerySet[Framework]:
     return Framework.objects.annotate(
-        claim_count=Count("claims", filter=Q(claims__status=ClaimStatus.PUBLISHED))
+        claim_count=Count("claims", filter=published_claim(through="claims__"))
     ).order_by("name")
 
 
@@ -267,11 +264,12 @@ class CategoryClaims:
 
 def claim_list_for_framework(*, framework: Framework) -> list[CategoryClaims]:
     """Every published claim about `framework`, by category and feature, in matrix order."""
-    claims = claims_in_cell_order(
+    claims = (
         Claim.objects.published()
         .filter(framework=framework)
         .select_related("feature__category")
         .prefetch_related(_citations_with_sources())
+        .in_cell_order()
     ).order_by(
         "feature__category__order",
         "feature__category__name",
@@ -318,10 +316,11 @@ class FeatureCell:
 
 def cell_list_for_feature(*, feature: Feature) -> list[FeatureCell]:
     """The feature's row of the matrix: one cell per framework, with the claim it shows."""
-    claims = claims_in_cell_order(
+    claims = (
         Claim.objects.published()
         .filter(feature=feature)
         .prefetch_related(_citations_with_sources())
+        .in_cell_order()
     )
     by_framework: dict[int, list[Claim]] = {}
     for claim in claims:
@@ -345,7 +344,7 @@ def category_get(*, slug: str) -> Category:
 
 def feature_list_for_category(*, category: Category) -> QuerySet[Feature]:
     return category.features.annotate(
-        claim_count=Count("claims", filter=Q(claims__status=ClaimStatus.PUBLISHED))
+        claim_count=Count("claims", filter=published_claim(through="claims__"))
     ).order_by("order", "name")
 
 
@@ -371,13 +370,6 @@ def tag_get(*, slug: str) -> TaggedItems:
 
 
 @dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
 class HistoryEntry:
     date: datetime
     status_label: str
@@ -396,13 +388,11 @@ class ClaimDetail:
     history: list[HistoryEntry]
 
 
-# The fields whose changes a reader sees, with how each is shown. The note is long markdown:
-# the history says that it changed, and the page shows the current one.
-_CHOICE_LABELS = {
-    "support": ("Support", SupportLevel),
-    "rank": ("Rank", ClaimRank),
-}
-_TEXT_FIELDS = {
+# The fields whose changes a reader sees, with their labels. The note is long markdown: the
+# history says that it changed, and the page shows the current one.
+_HISTORY_FIELDS = {
+    "support": "Support",
+    "rank": "Rank",
     "statement": "Statement",
     "value": "Value",
     "as_of_version": "As of version",
@@ -413,29 +403,6 @@ _TEXT_FIELDS = {
 def _label(choices, raw: str) -> str:
     # A value no longer among the choices (renamed since) is shown as stored.
     return str(choices(raw).label) if raw in choices.values else raw
-
-
-def _shown_value(field: str, raw) -> str:
-    if raw in (None, ""):
-        return "—"
-    if field in _CHOICE_LABELS:
-        return _label(_CHOICE_LABELS[field][1], raw)
-    if isinstance(raw, date):
-        return raw.isoformat()
-    return str(raw)
-
-
-def _changes(old, new) -> list[FieldChange]:
-    labels = {field: label for field, (label, _) in _CHOICE_LABELS.items()} | _TEXT_FIELDS
-    return [
-        FieldChange(
-            label=label,
-            old=_shown_value(field, getattr(old, field)),
-            new=_shown_value(field, getattr(new, field)),
-        )
-        for field, label in labels.items()
-        if getattr(old, field) != getattr(new, field)
-    ]
 
 
 def claim_history_list(*, claim: Claim) -> list[HistoryEntry]:
@@ -456,7 +423,11 @@ def claim_history_list(*, claim: Claim) -> list[HistoryEntry]:
                 status_label=_label(ClaimStatus, record.status),
                 is_public=is_public,
                 is_first_publication=is_public and last_public is None,
-                changes=_changes(last_public, record) if is_public and last_public else [],
+                changes=(
+                    claim_changes(last_public, record, fields=_HISTORY_FIELDS)
+                    if is_public and last_public
+                    else []
+                ),
                 note_changed=bool(is_public and last_public and last_public.note != record.note),
             )
         )
@@ -470,11 +441,10 @@ def claim_get(*, pk: int) -> ClaimDetail:
     """A published claim with its evidence, rivals and history; raises Claim.DoesNotExist."""
     claim = Claim.objects.published().select_related("framework", "feature__category").get(pk=pk)
     cell = list(
-        claims_in_cell_order(
-            Claim.objects.published()
-            .filter(framework_id=claim.framework_id, feature_id=claim.feature_id)
-            .annotate(citation_count=Count("citations"))
-        )
+        Claim.objects.published()
+        .filter(framework_id=claim.framework_id, feature_id=claim.feature_id)
+        .annotate(citation_count=Count("citations"))
+        .in_cell_order()
     )
     return ClaimDetail(
         claim=claim,
@@ -486,13 +456,7 @@ def claim_get(*, pk: int) -> ClaimDetail:
 
 
 def source_list() -> QuerySet[Source]:
-    return Source.objects.annotate(
-        claim_count=Count(
-            "citations__claim",
-            filter=Q(citations__claim__status=ClaimStatus.PUBLISHED),
-            distinct=True,
-        )
-    ).order_by("title", "pk")
+    return Source.objects.with_claim_count().order_by("title", "pk")
 
 
 def source_get(*, pk: int) -> Source:
@@ -502,7 +466,8 @@ def source_get(*, pk: int) -> Source:
 def citation_list_for_source(*, source: Source) -> QuerySet[Citation]:
     """The citations of `source` made by published claims, with their claim, framework, feature."""
     return (
-        Citation.objects.filter(source=source, claim__status=ClaimStatus.PUBLISHED)
+        Citation.objects.published()
+        .filter(source=source)
         .select_related("claim__framework", "claim__feature")
         .order_by("claim__framework__name", "claim__feature__name", "claim__key", "pk")
     )

@@ -83,6 +83,10 @@ INSTALLED_APPS = [
     "corsheaders",
     "api",
 ]
+# The benchmark and synthetic seeding (devtools/): for development and tests, or a
+# production-like run that seeds (the load test sets CITEGRID_DEVTOOLS=1).
+if DEBUG or env_bool("CITEGRID_DEVTOOLS"):
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -131,26 +135,71 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+_database = DATABASES["default"]
+if _database["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer must not hold a worker for long: give up connecting
+    # after DB_CONNECT_TIMEOUT seconds, and have the server cancel any statement that runs
+    # longer than DB_STATEMENT_TIMEOUT_MS (a lock wait included). The page then answers 503.
+    _database.setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3),
+            "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 15000)}",
+        }
+    )
+elif _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Every transaction takes SQLite's write lock when it begins, so writers run one at a time:
+    # two curators' checks of the citation rule cannot interleave (PostgreSQL locks the claim
+    # row instead; see knowledge/services.py).
+    _database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The pages never need the cache, so waiting for one that does not answer is pure loss: give
+# up connecting or reading after this many seconds, then leave it alone for
+# CACHE_RETRY_SECONDS (comparisons/cache.py).
+CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT") or 0.25)
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "config.redis_cache.ReusingRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "citegrid"),
-            "TIMEOUT": 60 * 60 * 24,
-        }
+    # django-redis: Django's own RedisCache builds a client per operation, which costs about
+    # as much as the round trip itself; django-redis keeps one (README, "Caching", measures).
+    _shared_cache = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "citegrid"),
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+        },
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "citegrid",
-            "TIMEOUT": 60 * 60 * 24,
-        }
+    _shared_cache = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "citegrid",
+        "TIMEOUT": 60 * 60 * 24,
     }
+
+
+def _local_cache(name, entries):
+    # CULL_FREQUENCY 2: when full, the least recently used half goes.
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": f"citegrid-{name}",
+        "TIMEOUT": 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": entries, "CULL_FREQUENCY": 2},
+    }
+
+
+# Each worker keeps recent cached pages in its own memory (comparisons/middleware.py): page
+# entries (a few hundred bytes each), and bodies in two sizes, each alias at most
+# MAX_ENTRIES × its largest body: 128 × 256 KB + 2 × 16 MB, 64 MB in all.
+CITEGRID_LOCAL_BODY_LIMITS = [("local-small-bodies", 256 * 1024), ("local-large-bodies", 16 << 20)]
+CACHES = {
+    "default": _shared_cache,
+    "local-pages": _local_cache("pages", 20_000),
+    "local-small-bodies": _local_cache("small-bodies", 128),
+    "local-large-bodies": _local_cache("large-bodies", 2),
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -269,3 +318,15 @@ CORS_ALLOW_METHODS = ["GET", "HEAD"]
 
 # How long a source may go unvisited before checkkb calls it stale.
 CITEGRID_SOURCE_STALE_DAYS = 365
+
+# Quote verification (`manage.py verifykb`, knowledge/verification/): limits of one fetch, the
+# pause between two requests to one host, and how long a citation may go unverified before
+# checkkb warns about it.
+CITEGRID_VERIFY_CONNECT_TIMEOUT = env_int("CITEGRID_VERIFY_CONNECT_TIMEOUT", 10)
+CITEGRID_VERIFY_TOTAL_TIMEOUT = env_int("CITEGRID_VERIFY_TOTAL_TIMEOUT", 30)
+CITEGRID_VERIFY_MAX_BYTES = env_int("CITEGRID_VERIFY_MAX_BYTES", 5 * 1024 * 1024)
+CITEGRID_VERIFY_HOST_DELAY = env_int("CITEGRID_VERIFY_HOST_DELAY_MS", 1000) / 1000
+CITEGRID_VERIFY_STALE_DAYS = env_int("CITEGRID_VERIFY_STALE_DAYS", 30)
+# For the test suite only: lets the fetcher reach 127.0.0.1 (and no other private address),
+# where the tests serve their pages. Never set it on a server: it opens the SSRF guard.
+CITEGRID_VERIFY_ALLOW_LOOPBACK = env_bool("CITEGRID_VERIFY_ALLOW_LOOPBACK")

@@ -16,4 +16,4 @@ urlpatterns = [
 ]
 
 handler404 = "comparisons.site_views.page_not_found"
-handler500 = "comparisons.site_views.server_error"
+handler500 = "config.errors.server_error"

@@ -10,8 +10,8 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, ProtectedError
+from django.db import IntegrityError, models
+from django.db.models import Count, Exists, Max, OuterRef, ProtectedError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -34,6 +34,13 @@ from .models import (
     Framework,
     Source,
     SourceKind,
+)
+from .verification.admin import (
+    CitationVerificationFilter,
+    SourceArchiveInline,
+    SourceVerificationFilter,
+    check_sources_now,
+    last_check_summary,
 )
 
 # How many claims a message or the source page lists before saying "and N more".
@@ -187,11 +194,14 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
-    list_display = ["title", "kind", "publisher", "accessed_date", "claim_count"]
-    list_filter = ["kind", "accessed_date", LAST_CHANGED_FILTER]
+    list_display = ["title", "kind", "publisher", "accessed_date", "claim_count", "last_fetch"]
+    list_select_related = ["last_fetch"]
+    list_filter = ["kind", "accessed_date", SourceVerificationFilter, LAST_CHANGED_FILTER]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     search_fields = ["title", "url", "publisher", "author"]
     readonly_fields = ["citing_claims"]
+    inlines = [SourceArchiveInline]
+    actions = [check_sources_now]
     fieldsets = [
         (None, {"fields": ["title", "url", "kind", "publisher", "author"]}),
         ("Dates", {"fields": ["published_date", "accessed_date"]}),
@@ -207,6 +217,13 @@ class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
     @admin.display(description="cited by (claims)", ordering="claim_count")
     def claim_count(self, source):
         return source.claim_count
+
+    @admin.display(description="last fetch", ordering="last_fetch__fetched_at")
+    def last_fetch(self, source):
+        fetch = getattr(source, "last_fetch", None)
+        if fetch is None:
+            return "never"
+        return f"{fetch.fetched_at:%Y-%m-%d}: {fetch.error or 'read'}"
 
     @admin.display(description="claims citing this source")
     def citing_claims(self, source):
@@ -359,7 +376,25 @@ class ClaimAdmin(SimpleHistoryAdmin):
     actions = ["publish", "send_to_review", "retract"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+        # Both citation figures are part of the change form's version (forms.ClaimAdminForm).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                citation_count=Count("citations"), citations_changed=Max("citations__updated_at")
+            )
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            # PostgreSQL's last line of defence (migration 0002) refused the commit: the form's
+            # checks passed, but a concurrent write left the claim without a citation.
+            if not services.breaks_citation_rule(error):
+                raise
+            self.message_user(request, services.UNSOURCED_MESSAGE, messages.ERROR)
+            return redirect(request.get_full_path())
 
     def revert_disabled(self, request, obj=None):
         # A revert saves the claim without its citations inline, so it could republish a claim
@@ -427,20 +462,38 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
-    list_display = ["__str__", "claim_cell", "source", "locator", "has_quote", "retrieved_date"]
-    list_select_related = ["claim__framework", "claim__feature", "source"]
-    list_filter = ["source__kind", "claim__status", "retrieved_date"]
+    list_display = [
+        "__str__",
+        "claim_cell",
+        "source",
+        "locator",
+        "has_quote",
+        "retrieved_date",
+        "verification_status",
+    ]
+    list_select_related = ["claim__framework", "claim__feature", "source", "verification"]
+    list_filter = ["source__kind", "claim__status", CitationVerificationFilter, "retrieved_date"]
     search_fields = ["quote", "locator", "source__title", "claim__framework__name"]
     autocomplete_fields = ["claim", "source"]
     fieldsets = [
         (None, {"fields": ["claim", "source", "quote", "locator"]}),
         ("Retrieval", {"fields": ["retrieved_date"], "classes": ["collapse"]}),
+        ("Verification", {"fields": ["last_check"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
         # Moving a citation to another claim could leave a published claim unsourced; add a
         # new citation to the other claim instead.
-        return ["claim"] if obj is not None else []
+        return ["claim", "last_check"] if obj is not None else ["last_check"]
+
+    @admin.display(description="verification", ordering="verification__status")
+    def verification_status(self, citation):
+        check = getattr(citation, "verification", None)
+        return check.get_status_display() if check else "Unchecked"
+
+    @admin.display(description="last check")
+    def last_check(self, citation):
+        return last_check_summary(citation)
 
     @admin.display(description="claim", ordering="claim__framework__name")
     def claim_cell(self, citation):
@@ -449,6 +502,13 @@ class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
     @admin.display(description="quote", boolean=True)
     def has_quote(self, citation):
         return bool(citation.quote)
+
+    def delete_model(self, request, obj):
+        # Locks the claim, so a curator publishing it meanwhile cannot slip past the check.
+        services.citations_delete([obj])
+
+    def delete_queryset(self, request, queryset):
+        services.citations_delete(list(queryset))
 
     def delete_refusal(self, objs):
         claims = services.citations_delete_blockers(objs)

@@ -1,15 +1,17 @@
-"""Admin forms: the publish rule on the citations inline, no lost updates on claims, and
-inline autocompletes that do not query once per row."""
+"""Admin forms: the publish rule on the citations inline, no lost updates on claims and their
+citations, and inline autocompletes that do not query once per row."""
 
 from datetime import UTC, datetime
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
 from django.utils.html import format_html, format_html_join
 
-from .models import Claim, ClaimStatus
-from .services import claim_publish_errors
+from .history import claim_changes
+from .models import Citation, Claim, ClaimStatus
+from .services import claim_publish_errors, lock_claims
 
 # Fields a curator edits on the claim form, compared when two curators edit the same claim.
 CLAIM_FORM_FIELDS = [
@@ -87,12 +89,22 @@ class CitationInlineFormSet(BatchedAutocompleteFormSet):
         claim = self.instance
         if claim.status != ClaimStatus.PUBLISHED:
             return
+        stored = set()
+        if claim.pk:
+            # The rows were read before the claim was locked (ClaimAdminForm.clean): count what
+            # is stored now, so a citation deleted meanwhile on its own page is not counted.
+            lock_claims([claim.pk])
+            stored = set(Citation.objects.filter(claim=claim).values_list("pk", flat=True))
+        deleted = {
+            form.instance.pk for form in self.initial_forms if self._should_delete_form(form)
+        }
         # Empty extra rows have no source; rows marked for deletion will not remain.
-        remaining = sum(
+        added = sum(
             1
-            for form in self.forms
+            for form in self.extra_forms
             if form.cleaned_data.get("source") and not self._should_delete_form(form)
         )
+        remaining = len(stored - deleted) + added
         # The claim form validates the model's constraints itself; only the rule is ours.
         errors = claim_publish_errors(claim, citation_count=remaining, check_constraints=False)
         if errors:
@@ -100,13 +112,15 @@ class CitationInlineFormSet(BatchedAutocompleteFormSet):
 
 
 class ClaimAdminForm(forms.ModelForm):
-    """The claim form, with optimistic locking.
+    """The claim form, with optimistic locking over the claim and its citations.
 
-    `version` carries the `updated_at` the form was rendered with. On save, the claim row is
-    read again under SELECT … FOR UPDATE (inside the admin's transaction); if it changed
-    meanwhile the save is refused with the fields another curator changed, old → new, taken
-    from the claim's history. The refused form then carries the new version, so saving again
-    deliberately replaces the other curator's values.
+    `version` carries the claim's `updated_at` the form was rendered with, and its citations'
+    count and latest `updated_at` (any add, edit or delete of a citation changes one of them).
+    On save, the claim row is read again under SELECT … FOR UPDATE (inside the admin's
+    transaction); if it or its citations changed meanwhile the save is refused with what
+    another curator changed, old → new: the claim's fields from its history, the citations
+    against the values this form posted. The refused form then carries the new version, so
+    saving again deliberately replaces the other curator's values.
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -118,7 +132,7 @@ class ClaimAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.updated_at.isoformat()
+            self.fields["version"].initial = _version(self.instance)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -130,26 +144,89 @@ class ClaimAdminForm(forms.ModelForm):
         current = Claim.objects.select_for_update().filter(pk=self.instance.pk).first()
         if current is None:
             raise ValidationError("Another curator deleted this claim while you were editing it.")
-        started_from = _parse_version(self.cleaned_data.get("version"))
-        if started_from == current.updated_at:
+        posted = self.cleaned_data.get("version") or ""
+        now = _version(current)
+        if posted == now:
             return
         # Let a second, deliberate save go through.
         self.data = self.data.copy()
-        self.data[self.add_prefix("version")] = current.updated_at.isoformat()
+        self.data[self.add_prefix("version")] = now
+        started_from = _parse_version(posted)
         if started_from is None:
             raise ValidationError(
                 "This form does not say which version of the claim it was opened on. "
                 "Check the values below and save again."
             )
-        raise ValidationError(_conflict_message(current, started_from))
+        message = _conflict_message(current, started_from)
+        citations = _citation_changes(current, self.data)
+        if citations:
+            message = format_html(
+                "{}<p>Its citations changed meanwhile:</p><ul>{}</ul>", message, citations
+            )
+        raise ValidationError(message)
+
+
+def _version(claim):
+    """The claim's `updated_at`, and its citations' count and latest `updated_at`.
+
+    ClaimAdmin's queryset annotates the two citation figures; other callers pay one query.
+    """
+    if not hasattr(claim, "citations_changed"):
+        figures = claim.citations.aggregate(count=Count("pk"), changed=Max("updated_at"))
+        claim.citation_count, claim.citations_changed = figures["count"], figures["changed"]
+    changed = claim.citations_changed.isoformat() if claim.citations_changed else "-"
+    return f"{claim.updated_at.isoformat()}~{claim.citation_count}~{changed}"
 
 
 def _parse_version(value):
     try:
         # In UTC here: a forged offset that overflows on conversion is refused, not a 500.
-        return datetime.fromisoformat(value).astimezone(UTC) if value else None
+        return datetime.fromisoformat(value.split("~", 1)[0]).astimezone(UTC) if value else None
     except (ValueError, OverflowError):
         return None
+
+
+# The citation fields a conflict message compares, as the inline posts them.
+CITATION_FIELDS = ["source", "quote", "locator", "retrieved_date"]
+
+
+def _citation_changes(claim, data):
+    """Safe HTML <li> items for the citations that differ from what the form posted."""
+    prefix = "citations"
+    try:
+        rows = int(data.get(f"{prefix}-INITIAL_FORMS", 0))
+    except (TypeError, ValueError):
+        rows = 0
+    posted = {}
+    for i in range(min(rows, 1000)):
+        pk = str(data.get(f"{prefix}-{i}-id", ""))
+        if pk.isdigit():
+            posted[int(pk)] = {
+                name: data.get(f"{prefix}-{i}-{name}", "") for name in CITATION_FIELDS
+            }
+    current = {c.pk: c for c in Citation.objects.filter(claim=claim).select_related("source")}
+    items = []
+    for pk, citation in current.items():
+        label = f"citation #{pk} ({citation.source.title})"
+        if pk not in posted:
+            items.append((label, "added by another curator"))
+            continue
+        now = {
+            "source": str(citation.source_id),
+            "quote": citation.quote,
+            "locator": citation.locator,
+            "retrieved_date": str(citation.retrieved_date or ""),
+        }
+        changed = [
+            f"{name}: {_shown(posted[pk][name])} → {_shown(now[name])}"
+            for name in CITATION_FIELDS
+            if str(posted[pk][name]).replace("\r\n", "\n") != now[name]
+        ]
+        if changed:
+            items.append((label, "; ".join(changed)))
+    for pk in posted.keys() - current.keys():
+        items.append((f"citation #{pk}", "deleted by another curator"))
+    return format_html_join("", "<li>{}: {}</li>", items)
 
 
 def _conflict_message(current, started_from):
@@ -184,33 +261,11 @@ def _conflict_message(current, started_from):
 
 def _changed_fields(then, current):
     """(field name, old value, new value) for each form field that differs, as displayed."""
-    rows = []
-    names = {}
-    for name in CLAIM_FORM_FIELDS:
-        model_field = Claim._meta.get_field(name)
-        attname = model_field.attname
-        old, new = getattr(then, attname), getattr(current, attname)
-        if old == new:
-            continue
-        if model_field.is_relation:
-            names.setdefault(model_field.related_model, set()).update({old, new})
-        rows.append((model_field, old, new))
-    # One query per related model that changed, never per row.
-    labels = {
-        model: dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
-        for model, ids in names.items()
-    }
-    result = []
-    for model_field, old, new in rows:
-        if model_field.is_relation:
-            known = labels[model_field.related_model]
-            old, new = known.get(old, old), known.get(new, new)
-        elif model_field.choices:
-            choices = dict(model_field.flatchoices)
-            old, new = choices.get(old, old), choices.get(new, new)
-        result.append((model_field.verbose_name, _shown(old), _shown(new)))
-    return result
+    return [
+        (change.label, _shown(change.old), _shown(change.new))
+        for change in claim_changes(then, current, fields=CLAIM_FORM_FIELDS)
+    ]
 
 
 def _shown(value):
-    return "(empty)" if value in (None, "") else f"“{value}”"
+    return "(empty)" if value is None else f"“{value}”"

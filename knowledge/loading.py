@@ -35,8 +35,23 @@ FIXTURE_FILES = {
     "02_frameworks.json": ["knowledge.framework", "knowledge.taggedframework"],
     "03_sources.json": ["knowledge.source"],
     "04_claims.json": ["knowledge.claim", "knowledge.citation"],
-    "05_comparisons.json": ["comparisons.comparison", "comparisons.comparisonframework"],
+    # What `verifykb` last found; written by `dumpkb` after a run (see README, "Verification").
+    "06_verification.json": ["knowledge.sourcefetch", "knowledge.citationverification"],
 }
+
+
+def _added_by_apps(attribute: str) -> dict:
+    """What installed apps add to the tables below through an attribute of their AppConfig
+    (`knowledge_base_fixtures`, `knowledge_base_natural_keys`): this module names no other
+    app, and an app that is not installed adds nothing."""
+    added = {}
+    for config in apps.get_app_configs():
+        added.update(getattr(config, attribute, {}))
+    return added
+
+
+# In load order: the files are numbered.
+FIXTURE_FILES = dict(sorted({**FIXTURE_FILES, **_added_by_apps("knowledge_base_fixtures")}.items()))
 
 SHIPPED_MODELS = [label for labels in FIXTURE_FILES.values() for label in labels]
 
@@ -370,8 +385,7 @@ _NATURAL_KEY_FIELDS = {
     "knowledge.taggedframework": ["content_object", "tag"],
     "knowledge.claim": ["framework", "feature", "key"],
     "knowledge.citation": ["claim", "source"],
-    "comparisons.comparison": ["slug"],
-    "comparisons.comparisonframework": ["comparison", "framework"],
+    **_added_by_apps("knowledge_base_natural_keys"),
 }
 
 

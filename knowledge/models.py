@@ -195,7 +195,23 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class SourceManager(models.Manager):
+class SourceQuerySet(models.QuerySet):
+    def cited(self):
+        """The sources a published claim cites: the ones the public site counts."""
+        return self.filter(published_claim(through="citations__claim__")).distinct()
+
+    def with_claim_count(self):
+        """Each source with `claim_count`: how many published claims cite it."""
+        return self.annotate(
+            claim_count=models.Count(
+                "citations__claim",
+                filter=published_claim(through="citations__claim__"),
+                distinct=True,
+            )
+        )
+
+
+class SourceManager(models.Manager.from_queryset(SourceQuerySet)):
     def get_by_natural_key(self, *key):
         # A source is known by its URL, or by title and publisher when it has none.
         if len(key) == 1:
@@ -285,18 +301,40 @@ class ClaimRank(models.TextChoices):
     DEPRECATED = "deprecated", "Deprecated"
 
 
+def published_claim(*, through: str = "") -> Q:
+    """What is public, stated once: a published claim, tested on claims themselves or through a
+    relation to them (`through="claim__"` from a citation, `"claims__"` from a framework).
+    Every public read goes through it, mostly as `published()`."""
+    return Q(**{f"{through}status": ClaimStatus.PUBLISHED})
+
+
+# Within one cell (framework × feature) the claim a reader sees first: a preferred claim, then
+# normal, then deprecated; among equals the most recently changed one.
+_RANK_ORDER = models.Case(
+    models.When(rank=ClaimRank.PREFERRED, then=models.Value(0)),
+    models.When(rank=ClaimRank.NORMAL, then=models.Value(1)),
+    default=models.Value(2),
+    output_field=models.IntegerField(),
+)
+
+
+def claims_disagree(claims) -> bool:
+    """Whether the published claims of one cell disagree: their current ones give different
+    support levels. Deprecated claims are kept for the record, so they cannot disagree. Reads
+    `support` and `rank`, of claims or of rows."""
+    return len({claim.support for claim in claims if claim.rank != ClaimRank.DEPRECATED}) > 1
+
+
 class ClaimQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=ClaimStatus.PUBLISHED)
-
-    def in_review(self):
-        return self.filter(status=ClaimStatus.REVIEW)
+        return self.filter(published_claim())
 
     def without_citation(self):
         return self.filter(citations__isnull=True)
 
-    def for_cell(self, framework, feature):
-        return self.filter(framework=framework, feature=feature)
+    def in_cell_order(self):
+        """Ordered so that the first claim of each cell is the one the cell shows."""
+        return self.alias(rank_order=_RANK_ORDER).order_by("rank_order", "-updated_at", "-pk")
 
 
 class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
@@ -375,7 +413,13 @@ class Claim(TimeStampedModel):
     natural_key.dependencies = ["knowledge.framework", "knowledge.feature"]
 
 
-class CitationManager(models.Manager):
+class CitationQuerySet(models.QuerySet):
+    def published(self):
+        """The citations of published claims."""
+        return self.filter(published_claim(through="claim__"))
+
+
+class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
     def get_by_natural_key(self, framework_slug, feature_slug, key, *source_key):
         claim = Claim.objects.get_by_natural_key(framework_slug, feature_slug, key)
         source = Source.objects.get_by_natural_key(*source_key)
@@ -416,3 +460,13 @@ class Citation(TimeStampedModel):
         return self.claim.natural_key() + self.source.natural_key()
 
     natural_key.dependencies = ["knowledge.claim", "knowledge.source"]
+
+
+# The verification records live in their own module (knowledge/verification/models.py); they
+# are imported here so that Django finds them as models of this app.
+from .verification.models import (  # noqa: E402, F401
+    CitationVerification,
+    SourceArchive,
+    SourceFetch,
+    VerificationStatus,
+)

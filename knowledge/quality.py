@@ -2,9 +2,10 @@
 
 Each check runs one query (or one per table it reads), never one per object, and yields
 Findings. Errors are states the public pages must not show: a published claim without a
-citation breaks the site's one promise, and a cell whose published claims disagree with none
-preferred leaves the matrix no claim to headline. Warnings are curators' chores: a citation
-with no quote, a source nobody has checked for a year, two sources that look like one.
+citation, or whose quotes verifykb no longer finds on any of its sources, breaks the site's
+one promise, and a cell whose published claims disagree with none preferred leaves the matrix
+no claim to headline. Warnings are curators' chores: a citation with no quote, a quote no
+check has found lately, a source nobody has checked for a year, two sources that look like one.
 """
 
 import re
@@ -13,11 +14,11 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Citation, Claim, ClaimRank, Source
+from .models import Citation, Claim, ClaimRank, Source, VerificationStatus, claims_disagree
 
 ERROR = "error"
 WARNING = "warning"
@@ -79,8 +80,7 @@ def cells_with_disagreeing_claims():
     for claim in claims:
         cells[claim.framework_id, claim.feature_id].append(claim)
     for cell_claims in cells.values():
-        levels = sorted({claim.support for claim in cell_claims})
-        if len(levels) < 2:
+        if not claims_disagree(cell_claims):
             continue
         preferred = [claim for claim in cell_claims if claim.rank == ClaimRank.PREFERRED]
         first = preferred[0] if preferred else cell_claims[0]
@@ -181,12 +181,61 @@ def duplicate_sources():
         )
 
 
+def published_claims_whose_quotes_are_all_gone():
+    """A published claim none of whose quotes is still on its source: its evidence is gone."""
+    standing = Citation.objects.filter(claim=OuterRef("pk")).exclude(
+        verification__status=VerificationStatus.NOT_FOUND
+    )
+    claims = (
+        Claim.objects.published()
+        .filter(Exists(Citation.objects.filter(claim=OuterRef("pk"))), ~Exists(standing))
+        .select_related("framework", "feature")
+    )
+    for claim in claims:
+        yield Finding(
+            ERROR,
+            "published-quotes-not-found",
+            f"{_claim_name(claim)} is published, but none of its quotes is on its source any "
+            "more (verifykb: not found): check the sources, then fix the quotes, cite another "
+            "source, or send the claim back to review.",
+            _claim_name(claim),
+            _admin_url("claim", claim.pk),
+        )
+
+
+def citations_not_verified(*, now=None):
+    """Citations whose quote no check has found on the source in the last N days."""
+    days = settings.CITEGRID_VERIFY_STALE_DAYS
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    citations = Citation.objects.filter(
+        Q(verification__isnull=True)
+        | Q(verification__verified_at__isnull=True)
+        | Q(verification__verified_at__lt=cutoff)
+    ).select_related("source", "claim__framework", "claim__feature", "verification")
+    for citation in citations:
+        check = getattr(citation, "verification", None)
+        state = check.get_status_display().lower() if check else "never checked"
+        found = f"last found {check.verified_at:%Y-%m-%d}" if check and check.verified_at else ""
+        label = f"Citation #{citation.pk} of {_claim_name(citation.claim)}"
+        yield Finding(
+            WARNING,
+            "citation-not-verified",
+            f"{label}: its quote has not been found on “{citation.source.title}” in the last "
+            f"{days} days ({state}{'; ' + found if found else ''}): run verifykb, or fix the "
+            "quote, the link or the source's text snapshot.",
+            label,
+            _admin_url("citation", citation.pk),
+        )
+
+
 CHECKS = [
     published_claims_without_citation,
+    published_claims_whose_quotes_are_all_gone,
     cells_with_disagreeing_claims,
     citations_without_quote,
     stale_sources,
     duplicate_sources,
+    citations_not_verified,
 ]
 
 

@@ -3,14 +3,20 @@
 Every write here calls `full_clean()` before saving, so the model's constraints (one preferred
 published claim per cell) are checked with a message rather than hit as an IntegrityError;
 the database constraints stay as the last line of defence against a concurrent writer.
+
+The citation rule (a published claim has a citation) spans two tables, so two curators could
+each pass its check: one publishing, the other deleting the last citation. Both paths
+therefore lock the claim row before checking (`lock_claims`), which makes the second wait for
+the first and then check what it committed. PostgreSQL also refuses such a commit itself
+(migration 0002); `breaks_citation_rule` recognises that refusal so callers can say why.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, ProtectedError
 
 from .models import Citation, Claim, ClaimStatus, Source
 
@@ -18,6 +24,53 @@ UNSOURCED_MESSAGE = (
     "A claim cannot be published without at least one citation: "
     "add a citation of a source that supports it first."
 )
+
+
+# The name PostgreSQL's trigger puts in its error (knowledge/migrations/0002_…).
+CITATION_RULE = "published_claim_needs_citation"
+
+
+def breaks_citation_rule(error: Exception) -> bool:
+    """Whether `error` is the database refusing a published claim without a citation."""
+    return isinstance(error, IntegrityError) and CITATION_RULE in str(error)
+
+
+def lock_claims(claim_ids) -> None:
+    """Lock the rows of these claims until the current transaction ends.
+
+    In a fixed order, so that two writers locking overlapping sets cannot deadlock. On SQLite
+    `select_for_update` does nothing, but every transaction there takes the write lock when it
+    begins (`transaction_mode` IMMEDIATE in settings), so writers run one at a time anyway.
+    """
+    ids = sorted({claim_id for claim_id in claim_ids if claim_id is not None})
+    if ids:
+        list(Claim.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
+def _citation_rule_holds() -> bool:
+    """Whether the current transaction's writes keep every published claim cited, as far as
+    the database says (PostgreSQL's deferred triggers, checked now instead of at the commit,
+    so the caller can answer with a message; elsewhere the checks in Python are the rule)."""
+    if connection.vendor != "postgresql":
+        return True
+    triggers = "published_claim_needs_citation, published_claim_keeps_a_citation"
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {triggers} IMMEDIATE")
+            cursor.execute(f"SET CONSTRAINTS {triggers} DEFERRED")
+    except IntegrityError as error:
+        if breaks_citation_rule(error):
+            return False
+        raise
+    return True
+
+
+class LastCitationProtected(ProtectedError):
+    """Deleting these citations would leave published claims (`protected_objects`) unsourced.
+
+    A ProtectedError, as Django raises for a referenced row: the admin's delete pages already
+    turn one into a message instead of a 500.
+    """
 
 
 def claim_label(claim: Claim) -> str:
@@ -64,10 +117,14 @@ def _constraint_errors_if_published(claim: Claim) -> list[str]:
 def claim_publish(*, claim: Claim) -> Claim:
     """Publish `claim`, or raise ValidationError saying why it cannot be published."""
     with transaction.atomic():
+        lock_claims([claim.pk])
         errors = claim_publish_errors(claim)
         if errors:
             raise ValidationError(errors)
-        return _claim_set_status(claim, ClaimStatus.PUBLISHED)
+        _claim_set_status(claim, ClaimStatus.PUBLISHED)
+        if not _citation_rule_holds():
+            raise ValidationError(UNSOURCED_MESSAGE)
+        return claim
 
 
 def claim_send_to_review(*, claim: Claim) -> Claim:
@@ -165,6 +222,28 @@ def citations_delete_blockers(citations) -> list[Claim]:
     Deleting them is refused: it would publish an unsourced claim by the back door.
     """
     doomed = Counter(citation.claim_id for citation in citations)
+    return _unsourced_if_deleted(doomed)
+
+
+def citations_delete(citations) -> None:
+    """Delete `citations`, or raise LastCitationProtected if that would leave a published
+    claim without a citation (nothing is deleted then)."""
+    ids = [citation.pk for citation in citations]
+    with transaction.atomic():
+        lock_claims(citation.claim_id for citation in citations)
+        # Read again under the lock: what another curator committed meanwhile counts.
+        doomed = Counter(Citation.objects.filter(pk__in=ids).values_list("claim_id", flat=True))
+        blockers = _unsourced_if_deleted(doomed)
+        if blockers:
+            raise LastCitationProtected(UNSOURCED_MESSAGE, blockers)
+        Citation.objects.filter(pk__in=ids).delete()
+        if not _citation_rule_holds():
+            raise LastCitationProtected(
+                UNSOURCED_MESSAGE, list(Claim.objects.filter(pk__in=doomed))
+            )
+
+
+def _unsourced_if_deleted(doomed: Counter) -> list[Claim]:
     claims = (
         Claim.objects.published()
         .filter(pk__in=list(doomed))

@@ -55,7 +55,8 @@ if ((${#fixtures[@]})); then
     $PY manage.py loadkb "${fixtures[@]}" -v0
 fi
 # --force: the shipped fixtures are real content, kept beside the synthetic rows.
-$PY manage.py seed_synthetic --frameworks 20 --features 300 --force
+# seed_synthetic is a development tool, installed under production settings only on request.
+CITEGRID_DEVTOOLS=1 $PY manage.py seed_synthetic --frameworks 20 --features 300 --force
 $PY manage.py collectstatic --noinput -v0
 
 WORK=$(mktemp -d)

@@ -2,9 +2,12 @@
 
 import itertools
 
+from django.db import transaction
+
 from knowledge.models import (
     Category,
     Citation,
+    CitationVerification,
     Claim,
     ClaimRank,
     ClaimStatus,
@@ -13,6 +16,7 @@ from knowledge.models import (
     Source,
     SourceKind,
     SupportLevel,
+    VerificationStatus,
 )
 
 _numbers = itertools.count(1)
@@ -68,7 +72,24 @@ def make_claim(citations=1, **fields):
     fields.setdefault("support", SupportLevel.YES)
     fields.setdefault("status", ClaimStatus.PUBLISHED)
     fields.setdefault("rank", ClaimRank.NORMAL)
-    claim = Claim.objects.create(**fields)
-    for _ in range(citations):
-        make_citation(claim=claim)
+    # One transaction: on PostgreSQL a published claim committed before its citation is
+    # refused (knowledge/migrations/0002_published_claim_needs_citation.py).
+    with transaction.atomic():
+        claim = Claim.objects.create(**fields)
+        for _ in range(citations):
+            make_citation(claim=claim)
     return claim
+
+
+def make_verification(citation=None, **fields):
+    """The last check of `citation` (a new one by default), verified unless told otherwise."""
+    from django.utils import timezone
+
+    fields.setdefault("status", VerificationStatus.VERIFIED)
+    now = timezone.now()
+    fields.setdefault("checked_at", now)
+    fields.setdefault("status_since", now)
+    if fields["status"] in (VerificationStatus.VERIFIED, VerificationStatus.REWORDED):
+        fields.setdefault("verified_at", now)
+        fields.setdefault("passage", (citation.quote if citation else "") or "A passage.")
+    return CitationVerification.objects.create(citation=citation or make_citation(), **fields)

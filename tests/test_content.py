@@ -4,6 +4,7 @@ Read straight from the fixture files, so these tests check what is shipped, not 
 database makes of it; one test loads the files and runs the data-quality checks.
 """
 
+import contextlib
 import io
 import json
 import re
@@ -11,9 +12,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from knowledge.models import QUOTE_MAX_LENGTH
+from knowledge.models import QUOTE_MAX_LENGTH, Claim
 from knowledge.quality import ERROR, run_checks
 from tests.knowledge.shipped_kb import SHIPPED_FIXTURES, delete_shipped, load_shipped
 
@@ -176,13 +177,50 @@ def test_every_quote_from_a_seed_article_is_in_that_article():
     assert checked >= 50
 
 
+# verifykb finding a published claim's quotes gone from its source is a fact about the source
+# pages since the quotes were read, not a fault of the fixtures; the test after this one checks
+# that exactly those claims are reported, and README lists them for curators.
+SOURCE_DRIFT = "published-quotes-not-found"
+
+
 @pytest.mark.django_db
 def test_the_loaded_content_passes_the_data_quality_checks():
     delete_shipped()
     load_shipped()
 
-    errors = [finding for finding in run_checks() if finding.severity == ERROR]
+    findings = run_checks()
+    errors = [f for f in findings if f.severity == ERROR and f.check != SOURCE_DRIFT]
     assert errors == []
+    drift = [f for f in findings if f.check == SOURCE_DRIFT]
     out = io.StringIO()
-    call_command("checkkb", stdout=out)
-    assert "0 error(s)" in out.getvalue()
+    with contextlib.suppress(CommandError):
+        call_command("checkkb", stdout=out)
+    assert f"{len(drift)} error(s)" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_claims_reported_as_unsupported_are_those_whose_shipped_checks_all_failed():
+    delete_shipped()
+    load_shipped()
+    status = {
+        tuple(check["citation"]): check["status"]
+        for check in OBJECTS["knowledge.citationverification"]
+    }
+    published = {
+        (*c["framework"], *c["feature"], c["key"]) for c in CLAIMS if c["status"] == "published"
+    }
+    statuses_of = defaultdict(list)
+    for citation in CITATIONS:
+        key = (*citation["claim"], *citation["source"])
+        statuses_of[tuple(citation["claim"])].append(status.get(key, "unchecked"))
+    expected = {
+        claim
+        for claim, found in statuses_of.items()
+        if claim in published and set(found) == {"not_found"}
+    }
+    reported = {
+        Claim.objects.get(pk=f.admin_url.split("/")[-3]).natural_key()
+        for f in run_checks()
+        if f.check == SOURCE_DRIFT
+    }
+    assert reported == expected

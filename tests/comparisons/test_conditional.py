@@ -4,8 +4,10 @@ import gzip
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.test import Client
 
+from comparisons import cache as content_cache
 from knowledge.models import Claim
 from tests.factories import make_claim
 
@@ -130,3 +132,36 @@ def test_a_cached_page_is_served_compressed_to_clients_that_accept_gzip(client, 
     assert "Accept-Encoding" in compressed["Vary"]
     assert "Content-Encoding" not in again_plain
     assert again_plain.content == plain
+
+
+def test_if_none_match_star_never_turns_a_missing_page_into_304(client, claim):
+    client.get("/matrix/")  # the site's pages are cached; this URL is not one of them
+
+    response = client.get("/frameworks/no-such-framework/", HTTP_IF_NONE_MATCH="*")
+
+    assert response.status_code == 404
+
+
+def test_if_none_match_star_matches_a_page_that_exists(client, claim):
+    client.get("/matrix/")
+
+    assert client.get("/matrix/", HTTP_IF_NONE_MATCH="*").status_code == 304
+
+
+def test_a_page_no_longer_in_the_cache_still_answers_304_to_its_etag(client, claim):
+    etag = client.get("/matrix/")["ETag"]
+    for alias in settings.CACHES:
+        if alias != "default":
+            caches[alias].clear()
+    # The shared copy is gone too (evicted): the page is rendered again, and still matches.
+    version = content_cache.content_version()
+    caches["default"].clear()
+    caches["default"].set(content_cache.VERSION_KEY, version, None)
+
+    assert client.get("/matrix/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_head_request_revalidates_like_a_get(client, claim):
+    etag = client.get("/matrix/")["ETag"]
+
+    assert client.head("/matrix/", HTTP_IF_NONE_MATCH=etag).status_code == 304

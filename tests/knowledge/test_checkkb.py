@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from knowledge import quality
 from knowledge.models import ClaimRank, ClaimStatus
-from tests.factories import make_citation, make_claim, make_feature, make_framework, make_source
+from tests.factories import (
+    make_citation,
+    make_claim,
+    make_feature,
+    make_framework,
+    make_source,
+    make_verification,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +40,15 @@ def fresh_source(**fields):
     return make_source(accessed_date=timezone.localdate(), **fields)
 
 
+def checked_citation(**fields):
+    """A citation whose quote verifykb found today, so that it raises no verification warning."""
+    citation = make_citation(**fields)
+    make_verification(citation)
+    return citation
+
+
 def test_warnings_alone_exit_0():
-    make_citation(claim=make_claim(citations=0), source=fresh_source(), quote="")
+    checked_citation(claim=make_claim(citations=0), source=fresh_source(), quote="")
     code, out = run_checkkb()
     assert code == 0
     assert "WARNINGS (1)" in out and "ERRORS" not in out
@@ -43,7 +57,7 @@ def test_warnings_alone_exit_0():
 
 
 def test_nothing_wrong_reports_nothing():
-    make_citation(claim=make_claim(citations=0), source=fresh_source())
+    checked_citation(claim=make_claim(citations=0), source=fresh_source())
     code, out = run_checkkb("--format", "json")
     assert (code, json.loads(out)) == (0, {"errors": [], "warnings": []})
 
@@ -87,7 +101,7 @@ def test_disagreeing_cells_are_errors_without_a_preferred_claim_and_warnings_wit
                 support=support,
                 citations=0,
             )
-            make_citation(claim=claim, source=source)
+            checked_citation(claim=claim, source=source)
     for key, rank, support in (("a", ClaimRank.NORMAL, "yes"), ("b", ClaimRank.DEPRECATED, "no")):
         claim = make_claim(
             framework=agreeing[0],
@@ -97,7 +111,7 @@ def test_disagreeing_cells_are_errors_without_a_preferred_claim_and_warnings_wit
             support=support,
             citations=0,
         )
-        make_citation(claim=claim, source=source)
+        checked_citation(claim=claim, source=source)
     code, out = run_checkkb("--format", "json")
     report = json.loads(out)
     assert code == 1
@@ -158,16 +172,19 @@ def build_problems(count):
                 framework=framework, feature=feature, key=key, support=support, citations=0
             )
             make_citation(claim=claim, source=source)
+        lost = make_claim(citations=0)
+        make_verification(make_citation(claim=lost), status="not_found")
 
 
 @pytest.mark.parametrize("count", [1, 15])
 def test_checks_run_a_fixed_number_of_queries(count, django_assert_max_num_queries):
     """Guards against a per-finding query: reading a claim's framework and feature, or a
-    citation's source, for the message of each finding instead of selecting them."""
+    citation's source or last check, for the message of each finding instead of selecting
+    them."""
     build_problems(count)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         findings = quality.run_checks()
-    assert len(findings) >= 4 * count
+    assert len(findings) >= 6 * count
 
 
 def test_help_says_what_is_an_error_and_what_a_warning():
@@ -182,3 +199,41 @@ def test_call_command_raises_on_errors():
     make_claim(citations=0)
     with pytest.raises(Exception, match="1 error"):
         call_command("checkkb", stdout=StringIO())
+
+
+def test_a_citation_not_verified_in_the_last_n_days_is_a_warning(settings):
+    settings.CITEGRID_VERIFY_STALE_DAYS = 30
+    claim = make_claim(citations=0)
+    recent = checked_citation(claim=claim, source=fresh_source())
+    old = make_citation(claim=claim, source=fresh_source())
+    make_verification(old, verified_at=timezone.now() - timedelta(days=31))
+    lost = make_citation(claim=claim, source=fresh_source())
+    make_verification(lost, status="not_found")
+    never = make_citation(claim=claim, source=fresh_source())
+    code, out = run_checkkb("--format", "json")
+    warnings = json.loads(out)["warnings"]
+    assert code == 0
+    assert {w["admin_url"] for w in warnings} == {
+        f"/admin/knowledge/citation/{c.pk}/change/" for c in (old, lost, never)
+    }
+    assert recent.pk
+    messages = " ".join(w["message"] for w in warnings)
+    assert "in the last 30 days (verified; last found" in messages
+    assert "(not found)" in messages and "(never checked)" in messages
+
+
+def test_a_published_claim_whose_quotes_are_all_not_found_is_an_error():
+    gone = make_claim(citations=0)
+    for _ in range(2):
+        make_verification(make_citation(claim=gone, source=fresh_source()), status="not_found")
+    partly = make_claim(citations=0)
+    make_verification(make_citation(claim=partly, source=fresh_source()), status="not_found")
+    make_citation(claim=partly, source=fresh_source())  # never checked: still standing
+    draft = make_claim(citations=0, status=ClaimStatus.DRAFT)
+    make_verification(make_citation(claim=draft, source=fresh_source()), status="not_found")
+    code, out = run_checkkb("--format", "json")
+    errors = json.loads(out)["errors"]
+    assert code == 1
+    assert [(e["check"], e["admin_url"]) for e in errors] == [
+        ("published-quotes-not-found", f"/admin/knowledge/claim/{gone.pk}/change/")
+    ]

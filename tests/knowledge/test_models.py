@@ -31,7 +31,7 @@ def test_a_preferred_draft_may_sit_beside_a_preferred_published_claim():
         rank=ClaimRank.PREFERRED,
         status=ClaimStatus.DRAFT,
     )
-    assert Claim.objects.for_cell(framework, feature).count() == 2
+    assert Claim.objects.filter(framework=framework, feature=feature).count() == 2
 
 
 def test_full_clean_explains_the_preferred_claim_rule():

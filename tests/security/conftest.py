@@ -23,3 +23,15 @@ def superuser_client(admin_user):
     client = Client(raise_request_exception=False)
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def curators(admin_user, django_user_model):
+    """Two signed-in superusers, each with a client of their own."""
+    other = django_user_model.objects.create_superuser("other", "o@example.org", "x")
+    clients = []
+    for user in (admin_user, other):
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        clients.append(client)
+    return clients

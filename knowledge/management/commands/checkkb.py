@@ -10,14 +10,16 @@ from knowledge import quality
 class Command(BaseCommand):
     help = (
         "Check the knowledge base and list each problem with the admin page that fixes it. "
-        "ERRORS (exit status 1): a published claim without a citation; a cell whose "
+        "ERRORS (exit status 1): a published claim without a citation; a published claim "
+        "whose citations verifykb all found no longer on their sources (not_found); a cell whose "
         "published, non-deprecated claims give different support levels with none of them "
         "preferred. WARNINGS (exit status 0 when there are only warnings): such a "
         "disagreement when one claim is preferred (the cell shows it first and the others "
         "beside it, which is allowed); a citation without a quote; a source never accessed "
         "or last accessed more than CITEGRID_SOURCE_STALE_DAYS days ago; sources that look "
         "like one (the same URL up to scheme, “www.”, trailing slash and case, or the same "
-        "title and publisher)."
+        "title and publisher); a citation whose quote no verifykb check has found in the last "
+        "CITEGRID_VERIFY_STALE_DAYS days (never checked, or not verified or reworded since)."
     )
 
     def add_arguments(self, parser):

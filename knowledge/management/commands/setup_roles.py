@@ -1,5 +1,6 @@
 """Create or update the Curators group: the content curators edit, and nothing about users."""
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -13,6 +14,7 @@ CURATORS = "Curators"
 # permission. Claims are retracted rather than deleted, so their history stays meaningful;
 # sources, frameworks, features and categories are deleted by an administrator. Users, groups
 # and permissions are never theirs: a curator must not be able to grant themselves more.
+# Other apps add theirs as `curator_permissions` on their AppConfig ([(model, actions)]).
 CURATOR_PERMISSIONS = [
     ("knowledge", "category", ["view", "add", "change"]),
     ("knowledge", "feature", ["view", "add", "change"]),
@@ -22,17 +24,20 @@ CURATOR_PERMISSIONS = [
     ("knowledge", "citation", ["view", "add", "change", "delete"]),
     ("knowledge", "taggedfeature", ["view", "add", "change", "delete"]),
     ("knowledge", "taggedframework", ["view", "add", "change", "delete"]),
-    ("comparisons", "comparison", ["view", "add", "change"]),
-    ("comparisons", "comparisonframework", ["view", "add", "change", "delete"]),
     ("taggit", "tag", ["view", "add", "change"]),
 ]
 
 
 def curator_permissions():
     """The curators' Permission rows, or CommandError naming any that do not exist yet."""
+    added = [
+        (config.label, model, actions)
+        for config in apps.get_app_configs()
+        for model, actions in getattr(config, "curator_permissions", [])
+    ]
     wanted = {
         (app_label, f"{action}_{model}")
-        for app_label, model, actions in CURATOR_PERMISSIONS
+        for app_label, model, actions in CURATOR_PERMISSIONS + added
         for action in actions
     }
     query = Q()

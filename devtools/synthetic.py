@@ -18,9 +18,8 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from comparisons.models import Comparison, ComparisonFramework
-
-from .markdown import render_markdown
-from .models import (
+from knowledge.markdown import render_markdown
+from knowledge.models import (
     Category,
     Citation,
     Claim,

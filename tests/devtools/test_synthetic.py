@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from knowledge import synthetic
+from devtools import synthetic
 from knowledge.markdown import render_markdown
 from knowledge.models import (
     Category,

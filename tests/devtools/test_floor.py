@@ -12,7 +12,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from comparisons.benchmark import floor_html
+from devtools.benchmark import floor_html
 from knowledge.models import SourceKind, SupportLevel
 from tests.factories import (
     make_category,

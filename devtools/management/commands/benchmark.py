@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from comparisons import benchmark
+from devtools import benchmark
 
 
 class Command(BaseCommand):

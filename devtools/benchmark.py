@@ -20,7 +20,6 @@ compared, so a noisy machine slows every measurement alike.
 
 import html
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,30 +33,18 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.management import call_command
 from django.db import connections
-from django.db.utils import load_backend
-from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
 
+from comparisons.cache import bump_content_version
+from comparisons.templatetags.matrix import badge_parts
 from knowledge.models import ClaimStatus, SourceKind, SupportLevel
 
-from .cache import bump_content_version
-from .templatetags.matrix import badge_parts
+from .databases import Databases
+from .urls import HELLO_PATH
 
-HELLO_PATH = "/__benchmark__/hello/"
-HELLO_BODY = b"<!doctype html><title>hello</title><p>Hello.</p>"
 HOST = "127.0.0.1"
-
-
-def hello(request):
-    return HttpResponse(HELLO_BODY)
-
-
-# The benchmark's URLconf: the site's, plus the trivial view the warm figure is measured against.
-urlpatterns = [path(HELLO_PATH.strip("/") + "/", hello), path("", include("config.urls"))]
 
 
 @dataclass(frozen=True)
@@ -82,57 +69,6 @@ class Figure:
     def row(self) -> str:
         mark = "met" if self.met else "NOT MET"
         return f"{self.name:<8} {self.ratio:>8.3f}  {self.goal:<34} {mark}"
-
-
-# -- databases --------------------------------------------------------------------------------
-
-
-def _sqlite_settings(name: Path) -> dict:
-    base = connections.settings["default"]
-    return {
-        **base,
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(name),
-        "USER": "",
-        "PASSWORD": "",
-        "HOST": "",
-        "PORT": "",
-        "OPTIONS": {},
-        "CONN_MAX_AGE": None,
-        "ATOMIC_REQUESTS": False,
-        "TEST": {**base.get("TEST", {}), "NAME": None},
-    }
-
-
-class Databases:
-    """Throwaway SQLite databases, each swapped in as the `default` connection in turn."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.original = connections["default"]
-        self.wrappers = {}
-
-    def make(self, name: str, template: Path | None = None) -> None:
-        file = self.directory / f"{name}.sqlite3"
-        if template is not None:
-            shutil.copyfile(template, file)
-        settings_dict = _sqlite_settings(file)
-        backend = load_backend(settings_dict["ENGINE"])
-        self.wrappers[name] = backend.DatabaseWrapper(settings_dict, "default")
-        self.use(name)
-        if template is None:
-            call_command("migrate", verbosity=0, interactive=False)
-
-    def file(self, name: str) -> Path:
-        return Path(self.wrappers[name].settings_dict["NAME"])
-
-    def use(self, name: str) -> None:
-        connections["default"] = self.wrappers[name]
-
-    def close(self) -> None:
-        for wrapper in self.wrappers.values():
-            wrapper.close()
-        connections["default"] = self.original
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -276,7 +212,7 @@ def _isolated():
         tempfile.TemporaryDirectory(prefix="citegrid-benchmark-") as directory,
         override_settings(
             DEBUG=False,
-            ROOT_URLCONF=__name__,
+            ROOT_URLCONF="devtools.urls",
             ALLOWED_HOSTS=[HOST],
             SECURE_SSL_REDIRECT=False,
             CACHES={**settings.CACHES, "default": cache_config},

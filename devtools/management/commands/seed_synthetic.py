@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from knowledge import synthetic
+from devtools import synthetic
 
 BAR_WIDTH = 30
 

@@ -1,0 +1,351 @@
+"""`manage.py verifykb` against a local server: every kind of page ends in the right status.
+
+Each case also checks that nothing but the verification records changed: a check never edits
+the sources, citations or claims it reads.
+"""
+
+import gzip
+import itertools
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from werkzeug import Response
+
+from knowledge.models import Citation, CitationVerification, Claim, Source, SourceFetch
+from knowledge.verification import fetching
+from tests.factories import make_citation, make_source
+
+QUOTE = "The admin reads metadata from your models to provide a quick interface."
+PAGE = (
+    "<!doctype html><html><head><title>Admin</title><script>var q = 'not text';</script>"
+    "</head><body><h1>The admin site</h1><p>One of the most powerful parts is the automatic "
+    "admin interface. <em>The admin</em> reads metadata from your models to provide a "
+    "quick interface where trusted users can manage content on your site.</p></body></html>"
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def curated_rows():
+    return [list(model.objects.order_by("pk").values_list()) for model in (Source, Citation, Claim)]
+
+
+def check(url, quote=QUOTE, *args):
+    """Cite `quote` from `url`, run verifykb on that source, return the citation's check."""
+    citation = make_citation(source=make_source(url=url), quote=quote)
+    before = curated_rows()
+    call_command("verifykb", "--source", str(citation.source_id), *args)
+    assert curated_rows() == before, "verifykb changed a source, citation or claim"
+    return CitationVerification.objects.filter(citation=citation).first()
+
+
+def test_a_quote_on_the_page_is_verified_with_its_passage_in_context(site):
+    check_ = check(site.page("/admin/", PAGE))
+    assert check_.status == "verified"
+    assert check_.method == "normalised"  # "<em>The admin</em> reads" is not exact
+    assert check_.passage == QUOTE.rstrip(".")  # the page goes on: "… interface where"
+    assert check_.context_before.endswith("automatic admin interface. ")
+    assert check_.context_after.startswith(" where trusted users")
+    assert "not text" not in check_.context_before
+    assert check_.verified_at == check_.checked_at == check_.status_since
+    fetch = SourceFetch.objects.get(source=check_.citation.source)
+    assert (fetch.http_status, fetch.final_url, fetch.error) == (200, site.url("/admin/"), "")
+    assert len(fetch.content_hash) == 64
+
+
+def test_a_reworded_quote_is_reworded_with_its_score(site):
+    url = site.page("/admin/", PAGE.replace("quick interface", "fast interface"))
+    check_ = check(url)
+    assert check_.status == "reworded"
+    assert 85 <= check_.score < 100
+    assert "fast interface" in check_.passage
+
+
+def test_a_removed_quote_is_not_found(site):
+    check_ = check(site.page("/admin/", PAGE.replace("reads metadata", "was removed")), QUOTE[:30])
+    assert check_.status == "not_found"
+    assert check_.passage == "" and check_.verified_at is None
+
+
+@pytest.mark.parametrize("status", [404, 410, 500])
+def test_an_error_status_is_unreachable_with_the_status(site, status):
+    check_ = check(site.page("/gone/", "Gone", status=status))
+    assert (check_.status, check_.detail) == ("unreachable", f"HTTP {status}")
+    fetch = SourceFetch.objects.get(source=check_.citation.source)
+    assert fetch.http_status == status
+    assert fetch.failing_since == check_.checked_at and fetch.reachable_at is None
+
+
+def test_a_page_slower_than_the_timeout_is_unreachable(site):
+    def slow(request):
+        time.sleep(2)
+        return Response(PAGE, content_type="text/html")
+
+    started = time.monotonic()
+    check_ = check(site.handler("/slow/", slow))
+    assert (check_.status, check_.detail) == ("unreachable", "timed out")
+    assert time.monotonic() - started < 2
+
+
+def test_a_redirect_loop_is_unreachable(site):
+    site.page("/a/", "", status=302, headers={"Location": "/b/"})
+    site.page("/b/", "", status=302, headers={"Location": "/a/"})
+    check_ = check(site.url("/a/"))
+    assert check_.status == "unreachable"
+    assert "loop" in check_.detail
+
+
+def test_redirects_are_followed_and_recorded(site):
+    site.page("/old/", "", status=301, headers={"Location": "/newer/"})
+    site.page("/newer/", "", status=302, headers={"Location": site.url("/new/")})
+    site.page("/new/", PAGE)
+    check_ = check(site.url("/old/"))
+    assert check_.status == "verified"
+    fetch = SourceFetch.objects.get(source=check_.citation.source)
+    assert fetch.final_url == site.url("/new/")
+    assert fetch.redirects == [[301, site.url("/newer/")], [302, site.url("/new/")]]
+
+
+@pytest.mark.parametrize(
+    "target", ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.7/", "http://[::1]/"]
+)
+def test_a_redirect_to_a_private_address_is_refused(site, target):
+    site.page("/jump/", "", status=302, headers={"Location": target})
+    check_ = check(site.url("/jump/"))
+    assert check_.status == "unreachable"
+    assert check_.detail.startswith("refused:") and "private or reserved" in check_.detail
+
+
+def test_loopback_is_refused_unless_allowed_for_tests(site, settings):
+    settings.CITEGRID_VERIFY_ALLOW_LOOPBACK = False
+    check_ = check(site.page("/admin/", PAGE))
+    assert check_.status == "unreachable" and check_.detail.startswith("refused:")
+    assert site.server.log == []
+
+
+def test_a_huge_body_is_cut_off_at_the_limit(site):
+    filler = "<p>" + "Lorem ipsum dolor sit amet. " * 10_000 + "</p>"
+    url = site.page("/huge/", f"<html><body><p>{QUOTE}</p>{filler}<p>The end.</p></body></html>")
+    first = check(url)
+    assert first.status == "verified"
+    end = make_citation(source=first.citation.source, quote="The end.")
+    call_command("verifykb", "--source", str(first.citation.source_id))
+    check_ = CitationVerification.objects.get(citation=end)
+    assert check_.status == "not_found"
+    assert check_.detail == "only the first part of a very long page was read"
+
+
+def test_an_endless_body_is_cut_off(site):
+    def endless(request):
+        head = f"<html><body><p>{QUOTE}</p>".encode()
+        chunks = itertools.chain([head], itertools.repeat(b"x" * 1024))
+        return Response(chunks, content_type="text/html")
+
+    assert check(site.handler("/endless/", endless)).status == "verified"
+
+
+def test_a_gzip_bomb_is_inflated_only_up_to_the_limit(site, monkeypatch):
+    bomb = gzip.compress(f"<html><body><p>{QUOTE}</p>".encode() + b" " * (50 * 1024 * 1024))
+    assert len(bomb) < 100 * 1024
+    url = site.page("/bomb/", bomb, headers={"Content-Encoding": "gzip"})
+    assert check(url).status == "verified"
+    inflated = []
+
+    class CountingInflater:
+        def __init__(self, inflater):
+            self.inflater = inflater
+
+        def decompress(self, data, max_length):
+            out = self.inflater.decompress(data, max_length)
+            inflated.append(len(out))
+            return out
+
+        @property
+        def unconsumed_tail(self):
+            return self.inflater.unconsumed_tail
+
+    real = fetching._inflater
+    monkeypatch.setattr(fetching, "_inflater", lambda encoding: CountingInflater(real(encoding)))
+    page = fetching.Fetcher().fetch(url)
+    assert page.truncated and len(page.body) == 64 * 1024
+    assert sum(inflated) <= 64 * 1024 + 1, "the bomb was inflated beyond the limit"
+
+
+def test_plain_text_is_read(site):
+    url = site.page("/notes.txt", f"Notes\n\n{QUOTE}\n", content_type="text/plain")
+    assert check(url).status == "verified"
+
+
+def test_a_pdf_is_not_checkable(site):
+    url = site.page("/paper.pdf", b"%PDF-1.7\n...", content_type="application/pdf")
+    check_ = check(url)
+    assert check_.status == "not_checkable" and "PDF" in check_.detail
+
+
+def test_a_wrong_charset_is_overridden_by_valid_utf8(site):
+    quote = "Django’s admin — café-grade “quick” interface"
+    body = f"<html><body><p>{quote}</p></body></html>".encode()
+    url = site.page("/utf8/", body, content_type="text/html; charset=iso-8859-1")
+    assert check(url, quote).method == "exact"
+
+
+def test_a_missing_charset_falls_back_to_windows_1252(site):
+    quote = "Le café est prêt – servez-vous"
+    url = site.page("/latin/", f"<p>{quote}</p>".encode("cp1252"), content_type="text/html")
+    assert check(url, quote).method == "exact"
+
+
+def test_robots_txt_disallowing_the_path_is_honoured(site):
+    site.robots = "User-agent: *\nDisallow: /private/\n"
+    check_ = check(site.page("/private/page", PAGE))
+    assert check_.status == "not_checkable" and "robots.txt" in check_.detail
+    assert site.requested("/private/page") == []
+    fetch = SourceFetch.objects.get(source=check_.citation.source)
+    assert fetch.failing_since is None
+
+
+def test_a_failed_check_keeps_the_last_passage_found_and_its_date(site):
+    url = site.page("/admin/", PAGE)
+    first = check(url)
+    site.clear()
+    site.page("/admin/", "Server error", status=500)
+    call_command("verifykb", "--source", str(first.citation.source_id))
+    later = CitationVerification.objects.get(pk=first.pk)
+    assert later.status == "unreachable"
+    assert (later.passage, later.verified_at) == (first.passage, first.verified_at)
+    assert later.status_since == later.checked_at > first.checked_at
+
+
+def test_running_twice_changes_only_the_check_dates(site):
+    first = check(site.page("/admin/", PAGE))
+    call_command("verifykb", "--source", str(first.citation.source_id))
+    again = CitationVerification.objects.get(pk=first.pk)
+    assert (again.status, again.passage, again.status_since) == (
+        first.status,
+        first.passage,
+        first.status_since,
+    )
+    assert again.checked_at > first.checked_at
+    assert CitationVerification.objects.count() == SourceFetch.objects.count() == 1
+
+
+def test_a_run_that_fails_half_way_keeps_what_it_finished_and_earlier_results(site, monkeypatch):
+    good = make_citation(source=make_source(url=site.page("/one/", PAGE)), quote=QUOTE)
+    other = make_citation(source=make_source(url=site.page("/two/", PAGE)), quote=QUOTE)
+    call_command("verifykb")
+    earlier = list(CitationVerification.objects.order_by("pk").values_list())
+    site.clear()
+    site.page("/one/", "<p>Nothing to see here any more.</p>")
+    site.page("/two/", "<p>Nothing to see here any more.</p>")
+    from knowledge.verification import run
+
+    original = run._save_result
+
+    def fail_on_second(citation_id, *args):
+        if citation_id == other.pk:
+            raise RuntimeError("the database went away")
+        return original(citation_id, *args)
+
+    monkeypatch.setattr(run, "_save_result", fail_on_second)
+    with pytest.raises(RuntimeError):
+        call_command("verifykb", "--concurrency", "1")
+    statuses = dict(CitationVerification.objects.values_list("citation_id", "status"))
+    assert statuses == {good.pk: "not_found", other.pk: "verified"}
+    kept = CitationVerification.objects.get(citation=other)
+    assert list(CitationVerification.objects.filter(pk=kept.pk).values_list()) == [
+        row for row in earlier if row[0] == kept.pk
+    ]
+
+
+def test_a_source_without_url_has_no_link_to_check_until_a_snapshot_is_attached():
+    from knowledge.models import SourceArchive
+
+    citation = make_citation(source=make_source(url=""), quote=QUOTE)
+    call_command("verifykb")
+    check_ = CitationVerification.objects.get(citation=citation)
+    assert (check_.status, check_.detail) == ("not_checkable", "no link to check")
+    SourceArchive.objects.create(source=citation.source, text=f"Some text. {QUOTE} More.")
+    call_command("verifykb")
+    check_.refresh_from_db()
+    assert check_.status == "verified"
+    assert SourceFetch.objects.get(source=citation.source).origin == "curator-snapshot"
+
+
+def test_a_citation_without_quote_is_not_checkable(site):
+    assert check(site.page("/admin/", PAGE), "").status == "not_checkable"
+
+
+def test_snapshot_dir_reads_the_file_named_after_the_url(tmp_path):
+    found = make_citation(source=make_source(url="https://docs.example.org/en/5.2/faq/"))
+    missing = make_citation(source=make_source(url="https://docs.example.org/other.html"))
+    path = tmp_path / "docs.example.org/en/5.2/faq/index.txt"
+    path.parent.mkdir(parents=True)
+    path.write_text(f"FAQ\n\n{found.quote}\n", encoding="utf-8")
+    call_command("verifykb", "--snapshot-dir", str(tmp_path))
+    assert CitationVerification.objects.get(citation=found).status == "verified"
+    assert not CitationVerification.objects.filter(citation=missing).exists()
+
+
+def test_dry_run_saves_nothing(site, capsys):
+    citation = make_citation(source=make_source(url=site.page("/admin/", PAGE)), quote=QUOTE)
+    call_command("verifykb", "--dry-run")
+    assert not CitationVerification.objects.exists() and not SourceFetch.objects.exists()
+    assert "verified: 1" in capsys.readouterr().out
+    assert citation.pk
+
+
+def test_strict_fails_when_a_citation_is_not_verified(site):
+    make_citation(source=make_source(url=site.page("/admin/", PAGE)), quote=QUOTE)
+    call_command("verifykb", "--strict")
+    make_citation(source=make_source(url=site.page("/gone/", "", status=404)))
+    with pytest.raises(CommandError) as error:
+        call_command("verifykb", "--strict")
+    assert error.value.returncode == 1
+
+
+def test_older_than_skips_sources_fetched_recently(site):
+    citation = make_citation(source=make_source(url=site.page("/admin/", PAGE)), quote=QUOTE)
+    call_command("verifykb")
+    checked = CitationVerification.objects.get(citation=citation).checked_at
+    call_command("verifykb", "--older-than", "1")
+    assert CitationVerification.objects.get(citation=citation).checked_at == checked
+    call_command("verifykb", "--older-than", "0")
+    assert CitationVerification.objects.get(citation=citation).checked_at > checked
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--concurrency", "0"], "--concurrency"),
+        (["--older-than", "-1"], "--older-than"),
+        (["--snapshot-dir", "/nonexistent/dir"], "no such directory"),
+        (["--source", "987654"], "no source"),
+    ],
+)
+def test_bad_options_are_refused_with_a_clear_error_and_change_nothing(args, message):
+    make_citation()
+    with pytest.raises(CommandError, match=message):
+        call_command("verifykb", *args)
+    assert not CitationVerification.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+def test_a_source_another_run_holds_is_skipped(site):
+    from knowledge.verification import run
+
+    locked = make_citation(source=make_source(url=site.page("/one/", PAGE)), quote=QUOTE)
+    free = make_citation(source=make_source(url=site.page("/two/", PAGE)), quote=QUOTE)
+    other_run = connections.create_connection("default")
+    try:
+        with other_run.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_lock(%s, %s)", [run.LOCK_NAMESPACE, locked.source_id]
+            )
+        call_command("verifykb")
+    finally:
+        other_run.close()
+    assert list(CitationVerification.objects.values_list("citation_id", flat=True)) == [free.pk]
+    call_command("verifykb", "--source", str(locked.source_id))
+    assert CitationVerification.objects.get(citation=locked).status == "verified"
