@@ -10,6 +10,8 @@ Four figures, each a ratio with its goal:
    returning a fixed short page through the same middleware (goal at least 0.7);
 4. scale: a filtered view (5 frameworks × one category) with 100 × 3,000 stored, over the same
    view with 20 × 300 stored (goal at most 1.5×).
+5. api: the API's matrix (/api/v1/matrix/, JSON) at 20 × 300, cold, over the cold page of the
+   same view (goal at most 1×: answering a tool costs no more than rendering for a reader).
 
 The databases are temporary SQLite files made here, migrated once and seeded by
 `seed_synthetic` in a child process; the developer's database and cache entries are never
@@ -45,6 +47,7 @@ from .databases import Databases
 from .urls import HELLO_PATH
 
 HOST = "127.0.0.1"
+API_MATRIX = "/api/v1/matrix/"
 
 
 @dataclass(frozen=True)
@@ -288,12 +291,14 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
     site.get(matrix)
     queries_medium = site.queries(matrix)
 
-    samples = {name: [] for name in ("cold", "floor", "warm", "hello", "small", "large")}
+    samples = {name: [] for name in ("cold", "floor", "warm", "hello", "small", "large", "api")}
     log(f"Measuring, {rounds} interleaved rounds…")
     for _ in range(rounds):
         databases.use("medium")
         bump_content_version()
         samples["cold"].append(site.timed(matrix))
+        bump_content_version()
+        samples["api"].append(site.timed(API_MATRIX))
         samples["floor"].append(_timed(floor_render))
         site.get(matrix)  # warm the cache for this version
         samples["warm"].append(site.timed(matrix))
@@ -308,6 +313,7 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
     cold_ratio = medians["cold"] / medians["floor"]
     warm_ratio = medians["hello"] / medians["warm"]  # rps ratio: (1/warm) / (1/hello)
     scale_ratio = medians["large"] / medians["small"]
+    api_ratio = medians["api"] / medians["cold"]
     figures = [
         Figure(
             "queries",
@@ -348,6 +354,13 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
                 f"{sizes.medium[0]}x{sizes.medium[1]}_ms": medians["small"],
                 f"{sizes.large[0]}x{sizes.large[1]}_ms": medians["large"],
             },
+        ),
+        Figure(
+            "api",
+            api_ratio,
+            "api cold / page cold <= 1",
+            api_ratio <= 1,
+            {"api_ms": medians["api"], "page_ms": medians["cold"]},
         ),
     ]
     for figure in figures:
