@@ -10,7 +10,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from knowledge.models import Category, Citation, Claim, Feature, Framework, Source
+from knowledge.models import (
+    Category,
+    Citation,
+    CitationVerification,
+    Claim,
+    Feature,
+    Framework,
+    Source,
+)
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -132,12 +140,32 @@ class SourceSerializer(serializers.ModelSerializer):
         ]
 
 
+class VerificationSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = CitationVerification
+        fields = ["status", "status_label", "checked_at", "verified_at"]
+
+
 class CitationSerializer(serializers.ModelSerializer):
     source = SourceSerializer(read_only=True)
+    verification = serializers.SerializerMethodField(
+        help_text="The last check of the quote against the source; null when never checked."
+    )
 
     class Meta:
         model = Citation
-        fields = ["id", "quote", "locator", "retrieved_date", "source"]
+        fields = ["id", "quote", "locator", "retrieved_date", "source", "verification"]
+
+    @extend_schema_field(VerificationSerializer(allow_null=True))
+    def get_verification(self, citation):
+        # Read through select_related("verification"): a missing row is a None, no query.
+        try:
+            check = citation.verification
+        except CitationVerification.DoesNotExist:
+            return None
+        return VerificationSerializer(check, context=self.context).data
 
 
 class ClaimSerializer(serializers.ModelSerializer):

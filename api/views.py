@@ -122,7 +122,7 @@ class ClaimViewSet(ReadOnlyViewSet):
         .prefetch_related(
             Prefetch(
                 "citations",
-                queryset=Citation.objects.select_related("source").order_by("id"),
+                queryset=Citation.objects.select_related("source", "verification").order_by("id"),
                 to_attr="citation_list",
             )
         )

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from knowledge.models import Claim, ClaimStatus
+from knowledge.models import CitationVerification, Claim, ClaimStatus, VerificationStatus
 from tests.comparisons.public_data import HIDDEN_MARKERS, plant_unpublished_claims
 from tests.factories import make_claim, make_feature, make_framework
 
@@ -181,3 +181,13 @@ def test_the_rate_limit_fails_open_when_the_cache_is_down(client, cell, rate):
     ):
         statuses = [client.get(url).status_code for _ in range(5)]
     assert statuses == [200] * 5
+
+
+def test_a_citation_carries_its_verification_status(client, cell):
+    citation = cell.citations.get()
+    _, body = _get(client, reverse("api:claim-detail", args=[cell.pk]))
+    assert body["citations"][0]["verification"] is None
+    CitationVerification.objects.create(citation=citation, status=VerificationStatus.VERIFIED)
+    _, body = _get(client, reverse("api:claim-detail", args=[cell.pk]))
+    assert body["citations"][0]["verification"]["status"] == "verified"
+    assert body["citations"][0]["verification"]["status_label"] == "Verified"
