@@ -7,6 +7,7 @@ page that other sites may put in a frame (`frame-ancestors *`, no X-Frame-Option
 response keeps `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
 """
 
+import re
 from dataclasses import dataclass
 
 from csp.decorators import csp_replace
@@ -55,6 +56,15 @@ class Badge:
         return f"{self.label}: {self.message}"
 
 
+# What XML 1.0 cannot hold even escaped (control characters, lone surrogates, U+FFFE/FFFF):
+# one of them in a name would make the whole SVG unreadable, so it is dropped from the text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def _width(text: str) -> int:
     return len(text) * _CHAR_WIDTH + 2 * _PADDING
 
@@ -75,7 +85,8 @@ def badge_get(*, framework_slug: str, feature_slug: str) -> Badge:
         numbers = set(cell.footnotes)
         sources = {f.source.id for f in matrix.footnotes if f.number in numbers}
         message += f" · {len(sources)} source{'s' if len(sources) != 1 else ''}"
-    label = f"{frameworks[0].name} · {row.name}"
+    label = _xml_text(f"{frameworks[0].name} · {row.name}")
+    message = _xml_text(message)
     return Badge(
         label=label,
         message=message,

@@ -113,3 +113,12 @@ def test_the_embed_page_carries_the_citations(client, django_orm):
 @pytest.mark.parametrize("slugs", ["django-vs-django", "django-vs-nothing"])
 def test_the_embed_page_of_a_wrong_comparison_is_404(client, django_orm, slugs):
     assert client.get(reverse("embed:compare", args=[slugs])).status_code == 404
+
+
+def test_a_badge_stays_valid_xml_whatever_the_names_hold(client):
+    """Escaping is not enough for XML: a control character in a name would make the whole SVG
+    unreadable (a browser then shows its own error page instead of the badge)."""
+    make_framework(name="Bad\x0bname <&>", slug="bad")
+    make_feature(name="Feature \ufffe\x1f", slug="feat")
+    root, texts = _texts(_badge(client, "bad", "feat"))
+    assert texts == ["Badname <&> · Feature ", "Unknown"]
