@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 DEV_ENV := DEBUG=1
 FIXTURES := $(sort $(wildcard fixtures/*.json))
 
-.PHONY: run test lint pytest venv loadtest
+.PHONY: run test lint pytest venv loadtest faultdrill
 
 venv: $(STAMP)
 
@@ -45,3 +45,8 @@ test: lint pytest
 # `apt-get install wrk`; PostgreSQL and Redis on 127.0.0.1). See loadtest/run.sh.
 loadtest: $(STAMP)
 	bash loadtest/run.sh
+
+# By hand, never in CI: Redis and PostgreSQL made to fail under load on 127.0.0.1, about three
+# minutes (needs wrk: `apt-get install -y wrk`, and redis-server). See loadtest/faultdrill.py.
+faultdrill: $(STAMP)
+	$(BIN)/python loadtest/faultdrill.py

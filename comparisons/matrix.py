@@ -36,21 +36,6 @@ from .support import SupportDisplay, support_display
 _UNKNOWN = SupportLevel.UNKNOWN.value
 _SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
 
-# What each mark means, for the legend under every matrix.
-SUPPORT_MEANINGS = {
-    SupportLevel.YES: "Ships with the framework.",
-    SupportLevel.PARTIAL: "Some of it, with limits the claim explains.",
-    SupportLevel.EXTENSION: "Through a third-party package or plug-in.",
-    SupportLevel.NO: "Not available.",
-    SupportLevel.NOT_APPLICABLE: "The question does not arise for this framework.",
-    SupportLevel.UNKNOWN: "No published, sourced claim yet.",
-}
-
-
-def support_legend() -> list[tuple[SupportDisplay, str]]:
-    return [(support_display(level), meaning) for level, meaning in SUPPORT_MEANINGS.items()]
-
-
 _URL_SENTINEL = "987654321987"  # matches both the <int:pk> and the <slug:slug> converters
 # What the int and slug converters accept, and what reverse() puts in a URL unchanged.
 _URL_SAFE = re.compile(r"[-a-zA-Z0-9_]+")

@@ -15,10 +15,10 @@ under the hash of their bytes, so any number of URLs that render the same page (
 parameters, say) share one copy.
 
 Bodies are immutable under their hash, and page entries under their key and version, so each
-worker also keeps the most recently used ones in its own memory (the `local-*` LocMemCache
-aliases in settings.py, bounded): a repeated hit then costs one small read from the shared
-cache, the version, which must come from there so that an edit is seen by every worker on
-the next request.
+worker also keeps the most recently used ones in its own memory (entries in the `local-pages`
+LocMemCache alias, bodies in LocalBodies below; both bounded): a repeated hit then costs one
+small read from the shared cache, the version, which must come from there so that an edit is
+seen by every worker on the next request.
 
 Text bodies are also stored gzip-compressed (once, when stored) and served so to clients that
 accept it: the large matrix pages shrink many times over (`manage.py benchmark` measures
@@ -34,10 +34,12 @@ fails, this middleware steps aside and the page is rendered as if it did not exi
 import gzip
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
@@ -45,6 +47,9 @@ from django.utils.http import quote_etag
 from .cache import CacheUnavailable, content_version, shared_get, shared_set
 
 NAMESPACE = "comparisons"
+# Read-only pages outside the namespace (config/urls.py).
+PUBLIC_URL_NAMES = {"sitemap", "robots-txt"}
+SAFE_METHODS = ("GET", "HEAD")
 # The request's cookies that can change what a page shows.
 PERSONAL_COOKIES = (
     settings.SESSION_COOKIE_NAME,
@@ -60,10 +65,49 @@ GZIP_MIN_BYTES = 512
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 COMPRESSIBLE_TYPES = ("text/", "application/json", "application/atom+xml", "application/xml")
 
-# Each worker's own copies (settings.py): page entries, and bodies by size, so that a few large
-# matrix pages cannot push out every small one; LOCAL_BODY_LIMITS bounds what each may hold.
+# Each worker's own copies of page entries: Django's LocMemCache (settings.py).
 LOCAL_ENTRIES = "local-pages"
-LOCAL_BODY_LIMITS = settings.CITEGRID_LOCAL_BODY_LIMITS  # [(alias, largest body kept)], small first
+# Bytes of page bodies each worker keeps in memory.
+LOCAL_BODY_BYTES = 64 * 1024 * 1024
+
+
+class LocalBodies:
+    """The page bodies a worker keeps in its own memory: least recently used go first once
+    they weigh more than `limit` bytes; safe across threads.
+
+    Not a LocMemCache alias, as the page entries are: LocMemCache pickles every value, so
+    each hit would copy the whole body (megabytes for a matrix), which `manage.py benchmark`
+    measured at half the warm goal. A body is immutable under its hash, so this hands out
+    the stored bytes themselves, and it bounds bytes where LocMemCache bounds entries.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self.bodies: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            body = self.bodies.get(key)
+            if body is not None:
+                self.bodies.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.limit:
+            return
+        with self.lock:
+            if key in self.bodies:
+                return
+            self.bodies[key] = body
+            self.size += len(body)
+            while self.size > self.limit:
+                _, evicted = self.bodies.popitem(last=False)
+                self.size -= len(evicted)
+
+
+local_bodies = LocalBodies(LOCAL_BODY_BYTES)
 
 
 class PublicPageCacheMiddleware:
@@ -71,6 +115,10 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method not in SAFE_METHODS and self.public(request):
+            # Every public page is read-only (require_safe); say so before the CSRF check
+            # answers a cookieless POST with its 403 page.
+            return HttpResponseNotAllowed(SAFE_METHODS)
         if not self.applies(request):
             return self.get_response(request)
         # Host validation (ALLOWED_HOSTS) must happen before a cached page can answer.
@@ -104,16 +152,23 @@ class PublicPageCacheMiddleware:
         patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
 
     @staticmethod
-    def applies(request):
-        if request.method not in ("GET", "HEAD"):
-            return False
-        if any(name in request.COOKIES for name in PERSONAL_COOKIES):
-            return False
+    def public(request, *, cached_only=False):
+        """Whether the URL is a public page (one the page cache serves, if `cached_only`)."""
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return False
-        return match.namespace == NAMESPACE
+        if match.namespace == NAMESPACE:
+            return True
+        return not cached_only and match.url_name in PUBLIC_URL_NAMES
+
+    @classmethod
+    def applies(cls, request):
+        if request.method not in SAFE_METHODS:
+            return False
+        if any(name in request.COOKIES for name in PERSONAL_COOKIES):
+            return False
+        return cls.public(request, cached_only=True)
 
     @staticmethod
     def shareable(response):
@@ -167,31 +222,17 @@ class PublicPageCacheMiddleware:
         return response
 
 
-def _local_bodies(body: bytes):
-    """The per-worker cache that may keep `body`, or None when it is too large for any."""
-    for alias, largest in LOCAL_BODY_LIMITS:
-        if len(body) <= largest:
-            return caches[alias]
-    return None
-
-
 def _store_body(body: bytes) -> str:
     key = f"citegrid:body:{hashlib.blake2b(body, digest_size=16).hexdigest()}"
     shared_set(key, body)
-    local = _local_bodies(body)
-    if local is not None:
-        local.set(key, body)
+    local_bodies.put(key, body)
     return key
 
 
 def _load_body(key: str) -> bytes | None:
-    for alias, _ in LOCAL_BODY_LIMITS:
-        body = caches[alias].get(key)
+    body = local_bodies.get(key)
+    if body is None:
+        body = shared_get(key)
         if body is not None:
-            return body
-    body = shared_get(key)
-    if body is not None:
-        local = _local_bodies(body)
-        if local is not None:
-            local.set(key, body)
+            local_bodies.put(key, body)
     return body

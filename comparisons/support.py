@@ -44,3 +44,18 @@ def support_display(level: str) -> SupportDisplay:
     return SupportDisplay(
         level=level, symbol="?", label=str(level) or "Unknown", css_class="support--unknown"
     )
+
+
+# What each mark means, for the legend under every matrix.
+SUPPORT_MEANINGS = {
+    SupportLevel.YES: "Ships with the framework.",
+    SupportLevel.PARTIAL: "Some of it, with limits the claim explains.",
+    SupportLevel.EXTENSION: "Through a third-party package or plug-in.",
+    SupportLevel.NO: "Not available.",
+    SupportLevel.NOT_APPLICABLE: "The question does not arise for this framework.",
+    SupportLevel.UNKNOWN: "No published, sourced claim yet.",
+}
+
+
+def support_legend() -> list[tuple[SupportDisplay, str]]:
+    return [(support_display(level), meaning) for level, meaning in SUPPORT_MEANINGS.items()]

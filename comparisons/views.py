@@ -13,8 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from . import charts, exports, selectors
-from .matrix import framework_column_list, support_legend
+from .matrix import framework_column_list
 from .models import Comparison
+from .support import support_legend
 
 # More columns than this are no longer a head-to-head; /matrix/ shows them all.
 MAX_COMPARED = 8

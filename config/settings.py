@@ -89,12 +89,15 @@ if DEBUG or env_bool("CITEGRID_DEVTOOLS"):
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    # django-csp's middleware with the admin-only allowance below (config/csp.py). First, so
+    # that every response carries the policy: the HTTPS redirect and static files too.
+    "config.csp.SiteCSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # django-csp's middleware with the admin-only allowance below (config/csp.py).
-    "config.csp.SiteCSPMiddleware",
     # CORS for the API and badges only (CORS_URLS_REGEX), answered before the page cache.
     "corsheaders.middleware.CorsMiddleware",
+    # Refuses a NUL in a cookie; drops session and CSRF cookies the site cannot have set.
+    "config.cookies.CookieGuardMiddleware",
     # Answers 304s and cached public pages before sessions, auth and the view run.
     "comparisons.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,25 +183,16 @@ else:
     }
 
 
-def _local_cache(name, entries):
-    # CULL_FREQUENCY 2: when full, the least recently used half goes.
-    return {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": f"citegrid-{name}",
-        "TIMEOUT": 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": entries, "CULL_FREQUENCY": 2},
-    }
-
-
-# Each worker keeps recent cached pages in its own memory (comparisons/middleware.py): page
-# entries (a few hundred bytes each), and bodies in two sizes, each alias at most
-# MAX_ENTRIES × its largest body: 128 × 256 KB + 2 × 16 MB, 64 MB in all.
-CITEGRID_LOCAL_BODY_LIMITS = [("local-small-bodies", 256 * 1024), ("local-large-bodies", 16 << 20)]
 CACHES = {
     "default": _shared_cache,
-    "local-pages": _local_cache("pages", 20_000),
-    "local-small-bodies": _local_cache("small-bodies", 128),
-    "local-large-bodies": _local_cache("large-bodies", 2),
+    # Each worker keeps recent page entries (a few hundred bytes each) in its own memory
+    # (comparisons/middleware.py); CULL_FREQUENCY 2: when full, the least recent half goes.
+    "local-pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "citegrid-pages",
+        "TIMEOUT": 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 2},
+    },
 }
 
 AUTHENTICATION_BACKENDS = [
@@ -287,7 +281,12 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A database outage fails every request alike: one line per interval, not a traceback
+    # per request (config/errors.py).
+    "filters": {"database_outage": {"()": "config.errors.DatabaseOutageLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["database_outage"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

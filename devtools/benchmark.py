@@ -1,17 +1,21 @@
 """Measure the matrix page against floors taken in the same process, on throwaway databases.
 
-Four figures, each a ratio with its goal:
+Five figures, each a ratio with its goal:
 
 1. queries: SQL queries of the matrix page at 2 × 10 and at 20 × 300 (equal, at most 10);
 2. cold: the 20 × 300 matrix rendered with nothing cached, through the whole WSGI handler and
-   middleware, over a floor: one raw SQL query for the same cells and citations plus the table
-   HTML made from its rows with a plain "".join (goal at most 3×);
+   middleware, over a floor: one raw SQL query for the same cells and citations, its rows
+   written as the page's bytes by the page's own markup writers (goal at most 3×);
 3. warm: requests per second of the same page answered from the cache, over those of a view
    returning a fixed short page through the same middleware (goal at least 0.7);
 4. scale: a filtered view (5 frameworks × one category) with 100 × 3,000 stored, over the same
    view with 20 × 300 stored (goal at most 1.5×).
 5. api: the API's matrix (/api/v1/matrix/, JSON) at 20 × 300, cold, over the cold page of the
    same view (goal at most 1×: answering a tool costs no more than rendering for a reader).
+
+Beside them, a renderer table: the 20 × 300 rows, several-claims lists and footnotes drawn from
+the same records by the page's Python writers, by Django's template engine and by Jinja2
+(devtools/renderers.py), each with the cold figure the page would have with it.
 
 The databases are temporary SQLite files made here, migrated once and seeded by
 `seed_synthetic` in a child process; the developer's database and cache entries are never
@@ -20,7 +24,6 @@ content version was bumped just before). Runs are interleaved, round by round, a
 compared, so a noisy machine slows every measurement alike.
 """
 
-import html
 import os
 import statistics
 import subprocess
@@ -30,19 +33,23 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from itertools import groupby
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
+from django.http import QueryDict
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from comparisons.cache import bump_content_version
-from comparisons.templatetags.matrix import badge_parts
+from comparisons.selectors import matrix_get
+from comparisons.templatetags import matrix as markup
 from knowledge.models import ClaimStatus, SourceKind, SupportLevel
 
+from . import renderers
 from .databases import Databases
 from .urls import HELLO_PATH
 
@@ -59,6 +66,7 @@ class Sizes:
 
 
 QUICK_SIZES = Sizes(large=(30, 600))
+COLD_GOAL = 3
 
 
 @dataclass
@@ -128,66 +136,60 @@ ORDER BY f.id, fw.name, c.id, ci.id
 
 
 def floor_html() -> str:
-    """One raw query for every cell and published citation, then the table as a plain join.
+    """One raw query for every cell and published citation, written as the page's bytes.
 
-    The least work that can produce the matrix: no ORM, no objects, no template. It writes the
-    page's own markup for rows, cells and footnotes (the same elements, attributes and fields:
-    tests/comparisons/test_matrix_floor.py holds the two together), each value escaped where
-    it is written; only the choice of the shown claim among several, the grouping by category
-    and the list of a cell's other claims are left out.
+    The least work that can produce the matrix's rows and footnotes: no ORM, no records, no
+    template, and no choice of the shown claim among several, grouping by category or list of
+    a cell's other claims. It writes with the page's own markup writers
+    (comparisons/templatetags/matrix.py), called with the query's values, so the floor is
+    the same bytes without a copy of the markup (tests/devtools/test_floor.py).
     """
     with connections["default"].cursor() as cursor:
         cursor.execute(FLOOR_SQL, [ClaimStatus.PUBLISHED])
         rows = cursor.fetchall()
-    escape = html.escape
-    badges = {level: badge_parts(level) for level in SupportLevel.values}
-    kinds = {kind: escape(label) for kind, label in SourceKind.choices}
-    parts, notes = [], []
-    last_feature = last_cell = None
-    for (feature_id, feature, slug, framework_id, claim_id, support, value, quote, locator,
-         source_id, title, kind) in rows:  # fmt: skip
-        if last_cell != (feature_id, framework_id):
-            if last_cell is not None:
-                parts.append("</td>")
-            if last_feature != feature_id:
-                if last_feature is not None:
-                    parts.append("</tr>\n")
-                last_feature = feature_id
-                parts.append(
-                    '<tr class="matrix__row"><th scope="row" class="matrix__feature">'
-                    f'<a href="/features/{escape(slug)}/">{escape(feature)}</a></th>'
-                )
-            last_cell = (feature_id, framework_id)
+    kinds = {kind: str(label) for kind, label in SourceKind.choices}
+    out, cells, notes = [], [], []
+    sources, claims = {}, {}
+
+    for (feature_id, name, slug), feature_rows in groupby(rows, key=lambda r: r[:3]):
+        for (framework_id, claim_id, support, value), cell_rows in groupby(
+            feature_rows, key=lambda r: r[3:7]
+        ):
+            anchor = f"c{feature_id}-{framework_id}"
             if claim_id is None:
-                classes, badge = badges[SupportLevel.UNKNOWN]
-                parts.append(
-                    f'<td id="c{feature_id}-{framework_id}"><span class="{classes}">{badge}</span>'
-                )
+                cells.append(markup.cell_html(anchor=anchor, support=SupportLevel.UNKNOWN))
                 continue
-            classes, badge = badges[support]
-            parts.append(
-                f'<td id="c{feature_id}-{framework_id}"><a class="{classes}" '
-                f'href="/claims/{claim_id}/">{badge}</a>'
+            numbers = []
+            claim_url = f"/claims/{claim_id}/"
+            for *_, quote, locator, source_id, title, kind in cell_rows:
+                if source_id is None:
+                    continue
+                number = len(notes) + 1
+                numbers.append(number)
+                if source_id not in sources:
+                    sources[source_id] = markup.source_link_html(
+                        page=f"/sources/{source_id}/", title=title, kind_label=kinds[kind]
+                    )
+                if claim_id not in claims:
+                    claims[claim_id] = markup.claim_link_html(url=claim_url, claim_id=claim_id)
+                notes.append(
+                    markup.footnote_html(
+                        number=number,
+                        quote=quote,
+                        locator=locator,
+                        source_link=sources[source_id],
+                        claim_link=claims[claim_id],
+                        backref=f"fnref-{number}",
+                    )
+                )
+            cells.append(
+                markup.cell_html(
+                    anchor=anchor, support=support, url=claim_url, value=value, footnotes=numbers
+                )
             )
-            if value:
-                parts.append(f'<span class="cell__value">{escape(value)}</span>')
-        if source_id is not None:
-            number = len(notes) + 1
-            parts.append(
-                f'<a href="#fn-{number}" id="fnref-{number}" aria-label="Citation {number}">'
-                f"[{number}]</a>"
-            )
-            quote = f"<blockquote>{escape(quote)}</blockquote>" if quote else ""
-            locator = f"{escape(locator)}, " if locator else ""
-            notes.append(
-                f'<li id="fn-{number}">{quote}{locator}<a href="/sources/{source_id}/">'
-                f"{escape(title)}</a> ({kinds[kind]}) · "
-                f'<a href="/claims/{claim_id}/">claim #{claim_id}</a> · '
-                f'<a href="#fnref-{number}">back</a></li>'
-            )
-    if last_cell is not None:
-        parts.append("</td></tr>")
-    return "".join(parts) + '<ol class="footnotes__list">' + "\n".join(notes) + "</ol>"
+        out.append(markup.row_html(url=f"/features/{slug}/", name=name, cells="".join(cells)))
+        cells.clear()
+    return "\n".join(out) + '<ol class="footnotes__list">' + "\n".join(notes) + "</ol>"
 
 
 def floor_render() -> int:
@@ -251,7 +253,7 @@ def run(*, quick: bool = False, rounds: int | None = None, log=print) -> dict:
 def _seed_elsewhere(file: Path, frameworks: int, features: int) -> None:
     """Seed in a child process, as a deploy would: the measuring process then holds nothing of
     the seeder's million short-lived objects (seeded in-process, later requests on the large
-    database measured ~50 % slower than the same requests from a fresh process)."""
+    database were measurably slower than the same requests from a fresh process)."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{file}"}
     env.pop("REDIS_URL", None)  # the child's version bumps stay in its own memory
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "seed_synthetic"]
@@ -291,7 +293,10 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
     site.get(matrix)
     queries_medium = site.queries(matrix)
 
+    drawn = matrix_get(data=QueryDict()).matrix  # the 20 × 300 records, for the renderers
+    candidates = renderers.renderers()
     samples = {name: [] for name in ("cold", "floor", "warm", "hello", "small", "large", "api")}
+    samples |= {f"render_{name}": [] for name in candidates}
     log(f"Measuring, {rounds} interleaved rounds…")
     for _ in range(rounds):
         databases.use("medium")
@@ -300,6 +305,8 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
         bump_content_version()
         samples["api"].append(site.timed(API_MATRIX))
         samples["floor"].append(_timed(floor_render))
+        for name, render in candidates.items():
+            samples[f"render_{name}"].append(_timed(lambda render=render: render(drawn)))
         site.get(matrix)  # warm the cache for this version
         samples["warm"].append(site.timed(matrix))
         samples["hello"].append(site.timed(HELLO_PATH))
@@ -328,8 +335,8 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
         Figure(
             "cold",
             cold_ratio,
-            "cold / floor <= 3",
-            cold_ratio <= 3,
+            f"cold / floor <= {COLD_GOAL}",
+            cold_ratio <= COLD_GOAL,
             {"cold_ms": medians["cold"], "floor_ms": medians["floor"]},
         ),
         Figure(
@@ -376,7 +383,24 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "all_met": all(figure.met for figure in figures),
         "figures": {figure.name: asdict(figure) for figure in figures},
+        "renderers": _renderer_table(medians, candidates),
     }
+
+
+def _renderer_table(medians: dict, candidates) -> dict:
+    """Each renderer's time for the 20 × 300 rows, claims and footnotes, and the cold figure
+    the page would have with it instead of the one it uses (the Python writers)."""
+    table = {}
+    for name in candidates:
+        render_ms = medians[f"render_{name}"]
+        cold_ms = medians["cold"] - medians["render_python"] + render_ms
+        table[name] = {
+            "render_ms": render_ms,
+            "cold_ms": round(cold_ms, 3),
+            "cold_ratio": round(cold_ms / medians["floor"], 3),
+            "meets_cold_goal": cold_ms / medians["floor"] <= COLD_GOAL,
+        }
+    return table
 
 
 def table(result: dict) -> str:
@@ -384,4 +408,12 @@ def table(result: dict) -> str:
     for data in result["figures"].values():
         lines.append(Figure(**data).row())
         lines.append(f"{'':<8} {data['measured']}")
+    lines += ["", f"{'renderer':<8} {'render':>9} {'cold':>9} {'cold/floor':>10}  cold goal"]
+    lines.append("-" * 64)
+    for name, data in result["renderers"].items():
+        mark = "met" if data["meets_cold_goal"] else "NOT MET"
+        lines.append(
+            f"{name:<8} {data['render_ms']:>7.1f}ms {data['cold_ms']:>7.1f}ms "
+            f"{data['cold_ratio']:>10.3f}  {mark}"
+        )
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminTextareaWidget
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import IntegrityError, models
 from django.db.models import Count, Exists, Max, OuterRef, ProtectedError
 from django.shortcuts import redirect
@@ -339,6 +339,16 @@ class CitationInline(BatchedAutocompleteInline):
     extra = 1
 
 
+def _refuse_non_ids(**ids):
+    """400 for an id in the URL that its field cannot hold ("abc"): simple_history looks its
+    ids up as they came, and such a lookup raises."""
+    for name, (field, value) in ids.items():
+        try:
+            field.to_python(unquote(value))
+        except ValidationError:
+            raise BadRequest(f"The {name} in the address is not a number.") from None
+
+
 @admin.register(Claim)
 class ClaimAdmin(SimpleHistoryAdmin):
     form = ClaimAdminForm
@@ -401,7 +411,15 @@ class ClaimAdmin(SimpleHistoryAdmin):
         # whose citations were deleted since: the history is for reading here.
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        _refuse_non_ids(object_id=(self.opts.pk, object_id))
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _refuse_non_ids(
+            object_id=(self.opts.pk, object_id),
+            version_id=(self.model.history.model._meta.pk, version_id),
+        )
         # simple_history only hides the Revert button; refuse a revert posted by hand too.
         if request.method == "POST":
             raise PermissionDenied

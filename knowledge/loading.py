@@ -23,7 +23,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from .models import Claim
-from .services import UNSOURCED_MESSAGE
+from .services import UNSOURCED_MESSAGE, breaks_citation_rule
 
 FIXTURE_FILES = {
     "01_taxonomy.json": [
@@ -161,6 +161,12 @@ class _Load:
                 if self.errors:
                     raise FixtureLoadError(self.errors)
         except DatabaseError as error:
+            if breaks_citation_rule(error):
+                # PostgreSQL's own check (migration 0002): a concurrent write, or one the
+                # checks above did not see, left a published claim without a citation.
+                raise FixtureLoadError(
+                    self.errors + [f"the database: {UNSOURCED_MESSAGE}"]
+                ) from error
             # A constraint validation did not foresee, or a lost connection: nothing is saved.
             raise FixtureLoadError(
                 self.errors + [f"The database refused the data: {error}"]

@@ -1,9 +1,15 @@
-"""Small factories for test data: each makes one valid object and saves it."""
+"""The one source of test data: small factories that each make one valid object and save it,
+and `make_grid`, the N × M builder."""
 
 import itertools
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q
+from taggit.models import Tag
 
+from comparisons.models import Comparison, ComparisonFramework
+from devtools import synthetic
 from knowledge.models import (
     Category,
     Citation,
@@ -93,3 +99,103 @@ def make_verification(citation=None, **fields):
         fields.setdefault("verified_at", now)
         fields.setdefault("passage", (citation.quote if citation else "") or "A passage.")
     return CitationVerification.objects.create(citation=citation or make_citation(), **fields)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """What `make_grid` made, as the tests look at it."""
+
+    frameworks: list[Framework]  # by name: the matrix's columns
+    features: list[Feature]  # in the matrix's order
+    categories: list[Category]
+    tags: list[str]  # slugs of the tags on frameworks and features
+    busy_claim: Claim  # in the first framework's first cell that has a claim
+    busy_source: Source  # the most cited source
+
+
+def make_grid(frameworks, features, *, categories=None, rivals=0, edits=0):
+    """The one N × M builder of the tests: the synthetic seeder of `manage.py seed_synthetic`
+    at the size asked (every cell a claim citing two sources, but about 5 % unknown, 6 % with a
+    disagreeing second claim and 3 % with a draft; tags; sources shared across frameworks; a
+    few curated comparisons), so the tests see the data the benchmark measures. The busy
+    claim gets `rivals` more published claims that disagree with it, each citing three
+    sources, and `edits` saved versions: the parts of a page whose work grows with the data.
+    """
+    synthetic.seed(frameworks=frameworks, features=features, categories=categories)
+    ours = Q(slug__startswith=synthetic.SLUG_PREFIX)
+    framework_rows = list(Framework.objects.filter(ours).order_by("name"))
+    feature_rows = list(
+        Feature.objects.filter(ours).order_by("category__order", "category__name", "order", "name")
+    )
+    busy_claim = (
+        Claim.objects.published()
+        .filter(framework=framework_rows[0], key="main")
+        .order_by("feature__category__order", "feature__order", "feature__name")
+        .first()
+    )
+    sources = list(Source.objects.order_by("pk")[:3])
+    other = SupportLevel.NO if busy_claim.support != SupportLevel.NO else SupportLevel.YES
+    for n in range(rivals):
+        with transaction.atomic():  # a published claim is committed with its citations
+            rival = make_claim(
+                framework=busy_claim.framework,
+                feature=busy_claim.feature,
+                key=f"rival-{n}",
+                support=other,
+                citations=0,
+            )
+            Citation.objects.bulk_create(
+                Citation(claim=rival, source=source, quote="Rival quote.") for source in sources
+            )
+    for n in range(edits):
+        busy_claim.value = f"version {n}"
+        busy_claim.save()
+    return Grid(
+        frameworks=framework_rows,
+        features=feature_rows,
+        categories=list(Category.objects.filter(ours).order_by("order")),
+        tags=list(
+            Tag.objects.filter(ours, knowledge_taggedfeature_items__isnull=False)
+            .distinct()
+            .order_by("slug")
+            .values_list("slug", flat=True)
+        ),
+        busy_claim=busy_claim,
+        busy_source=Source.objects.annotate(cited=Count("citations")).order_by("-cited", "pk")[0],
+    )
+
+
+def make_comparison(title, slug, frameworks, **fields):
+    comparison = Comparison.objects.create(title=title, slug=slug, **fields)
+    for order, framework in enumerate(frameworks):
+        ComparisonFramework.objects.create(comparison=comparison, framework=framework, order=order)
+    return comparison
+
+
+# Text that only unpublished claims (and their citations) carry: it must appear on no page.
+HIDDEN_MARKERS = {
+    ClaimStatus.DRAFT: "Zqdraftmarker",
+    ClaimStatus.REVIEW: "Zqreviewmarker",
+    ClaimStatus.RETRACTED: "Zqretractedmarker",
+}
+
+
+def plant_unpublished_claims(*, framework, feature):
+    """A draft, an in-review and a retracted claim in one cell, each with a distinctive
+    statement, value, note and quoted citation; returns them by status."""
+    claims = {}
+    for status, marker in HIDDEN_MARKERS.items():
+        claim = make_claim(
+            framework=framework,
+            feature=feature,
+            key=f"hidden-{status}",
+            status=status,
+            statement=f"{marker} statement",
+            value=f"{marker}value",
+            note=f"{marker} note",
+            support=SupportLevel.NO,
+            citations=0,
+        )
+        make_citation(claim=claim, source=make_source(), quote=f"{marker} quote")
+        claims[status] = claim
+    return claims

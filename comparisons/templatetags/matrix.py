@@ -1,27 +1,31 @@
 """Template tags of the matrix: its rows, its cells with several claims and its footnotes.
 
-A 20 × 300 matrix has 6,000 cells and 12,000 footnotes. Drawn with template variables it took
-seconds, most of it in per-variable lookups, number formatting and `format_html`. These tags
-write the markup from the records of `comparisons.matrix` with f-strings in which every text
-value passes through `_e` (the standard library's `html.escape`, quotes included), so they are
-safe in text and in attribute values alike; numbers are formatted with `:d`, which only an
-int passes. Anchors (`c12-3`, `fnref-7`, `claims-c12-3`) are made by `matrix_build` from
-such numbers.
+The one renderer of the matrix markup. A 20 × 300 matrix has 6,000 cells and 12,000
+footnotes; `manage.py benchmark` draws the same records with Django's template engine and
+with Jinja2 beside these tags, and only these meet the cold goal (see its renderer table).
+So the markup is written with f-strings in which every text value passes through `_e` (the
+standard library's `html.escape`, quotes included), safe in text and in attribute values
+alike; numbers are formatted with `:d`, which only an int passes. Anchors (`c12-3`,
+`fnref-7`, `claims-c12-3`) are made by `matrix_build` from such numbers.
+
+The writers (`row_html`, `cell_html`, `footnote_html`, …) take keyword arguments of plain
+values, so the tags call them with a record's fields by name, and the benchmark's floor
+writes the same bytes from its one raw query with the same functions instead of a copy.
 
 The markup is lean on purpose, since every byte is repeated thousands of times: styles hang
 on the table and list classes instead of a class per element, and a footnote does not repeat
 which cell it belongs to, since its "back" link leads there. A value repeated across the page
-(a source link, a claim link) is escaped and formatted once. `benchmark.floor_html` writes
-the same row, cell and footnote markup: keep the two in step (tests/comparisons/test_matrix_floor).
-Still no query and no decision here: only markup.
+(a source link, a claim link) is escaped and formatted once. No query and no decision here:
+only markup.
 """
 
+from collections.abc import Iterable
 from html import escape as _e
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from comparisons.matrix import Cell, Footnote
+from comparisons.matrix import Cell, CellClaim, Footnote, Row
 from comparisons.support import support_display
 
 register = template.Library()
@@ -43,7 +47,7 @@ def badge_parts(level: str) -> tuple[str, str]:
     return parts
 
 
-def _refs(numbers, *, backlinks: bool) -> str:
+def refs_html(numbers: Iterable[int], *, backlinks: bool) -> str:
     # Only the cell's references carry the ids the footnotes' "back" links return to.
     if backlinks:
         return "".join(
@@ -53,51 +57,101 @@ def _refs(numbers, *, backlinks: bool) -> str:
     return "".join(f'<a href="#fn-{n:d}" aria-label="Citation {n:d}">[{n:d}]</a>' for n in numbers)
 
 
-def _cell(cell: Cell) -> str:
-    """A cell's `<td>`."""
-    classes, badge = badge_parts(cell.support)
-    anchor = cell.anchor
-    if not cell.claims:
+def cell_html(
+    *,
+    anchor: str,
+    support: str,
+    url: str = "",
+    value: str = "",
+    footnotes: Iterable[int] = (),
+    disagree: bool = False,
+    other_claims: int = 0,
+) -> str:
+    """A cell's `<td>`: its badge (a link to the claim shown, when there is one), its value,
+    its references, then a link to its other claims when it has any."""
+    classes, badge = badge_parts(support)
+    if not url:
         return f'<td id="{anchor}"><span class="{classes}">{badge}</span></td>'
-    shown = cell.claims[0]
-    start = '<td class="cell--disagree" id="' if cell.disagree else '<td id="'
-    html = f'{start}{anchor}"><a class="{classes}" href="{_e(shown.url)}">{badge}</a>'
-    if shown.value:
-        html += f'<span class="cell__value">{_e(shown.value)}</span>'
-    if shown.footnote_count:
-        html += _refs(shown.footnotes, backlinks=True)
-    if cell.disagree:
+    start = '<td class="cell--disagree" id="' if disagree else '<td id="'
+    html = f'{start}{anchor}"><a class="{classes}" href="{_e(url)}">{badge}</a>'
+    if value:
+        html += f'<span class="cell__value">{_e(value)}</span>'
+    html += refs_html(footnotes, backlinks=True)
+    if disagree:
         html += (
             f' <a class="cell__disagree" href="#claims-{anchor}">'
             '<span aria-hidden="true">⚠</span> Sources disagree</a>'
         )
-    elif len(cell.claims) > 1:
-        count = len(cell.claims) - 1
-        plural = "" if count == 1 else "s"
-        html += f' <a class="cell__more" href="#claims-{anchor}">+{count:d} claim{plural}</a>'
+    elif other_claims:
+        plural = "" if other_claims == 1 else "s"
+        html += (
+            f' <a class="cell__more" href="#claims-{anchor}">+{other_claims:d} claim{plural}</a>'
+        )
     return html + "</td>"
 
 
+def row_html(*, url: str, name: str, cells: str) -> str:
+    """A feature's `<tr>`: its name, then its cells' markup."""
+    return (
+        f'<tr class="matrix__row"><th scope="row" class="matrix__feature">'
+        f'<a href="{_e(url)}">{_e(name)}</a></th>{cells}</tr>'
+    )
+
+
+def source_link_html(*, page: str, title: str, kind_label: str) -> str:
+    return f'<a href="{_e(page)}">{_e(title)}</a> ({_e(kind_label)})'
+
+
+def claim_link_html(*, url: str, claim_id: int) -> str:
+    return f'<a href="{_e(url)}">claim #{claim_id:d}</a>'
+
+
+def footnote_html(
+    *, number: int, quote: str, locator: str, source_link: str, claim_link: str, backref: str
+) -> str:
+    """A footnote's `<li>` (the list's own numbering shows the number); the links are
+    written once per source and claim by `source_link_html` and `claim_link_html`."""
+    quote = f"<blockquote>{_e(quote)}</blockquote>" if quote else ""
+    locator = f"{_e(locator)}, " if locator else ""
+    return (
+        f'<li id="fn-{number:d}">{quote}{locator}{source_link} · {claim_link} · '
+        f'<a href="#{backref}">back</a></li>'
+    )
+
+
+def _cell(cell: Cell) -> str:
+    claim = cell.claim
+    if claim is None:
+        return cell_html(anchor=cell.anchor, support=cell.support)
+    return cell_html(
+        anchor=cell.anchor,
+        support=cell.support,
+        url=claim.url,
+        value=claim.value,
+        footnotes=cell.footnotes,
+        disagree=cell.disagree,
+        other_claims=cell.other_claim_count,
+    )
+
+
 @register.simple_tag
-def matrix_rows(rows) -> SafeString:
+def matrix_rows(rows: list[Row]) -> SafeString:
     """The `<tr>` of each feature: its name, then one cell per framework."""
     return mark_safe(
         "\n".join(
-            f'<tr class="matrix__row"><th scope="row" class="matrix__feature">'
-            f'<a href="{_e(row.url)}">{_e(row.name)}</a></th>'
-            f"{''.join([_cell(cell) for cell in row.cells])}</tr>"
+            row_html(url=row.url, name=row.name, cells="".join([_cell(c) for c in row.cells]))
             for row in rows
         )
     )
 
 
-def _claim_item(claim, *, shown: bool) -> str:
+def _claim_item(claim: CellClaim, *, shown: bool) -> str:
     classes, badge = badge_parts(claim.support)
     value = f' <span class="cell__value">{_e(claim.value)}</span>' if claim.value else ""
     note = ' <span class="muted">(shown in the table)</span>' if shown else ""
     rank = f' <span class="rank">{_e(claim.rank)}</span>' if claim.rank != "normal" else ""
     refs = (
-        _refs(claim.footnotes, backlinks=False)
+        refs_html(claim.footnotes, backlinks=False)
         if claim.footnote_count
         else '<span class="muted">no citation</span>'
     )
@@ -108,7 +162,7 @@ def _claim_item(claim, *, shown: bool) -> str:
 
 
 @register.simple_tag
-def several_claims(pairs) -> SafeString:
+def several_claims(pairs: list[tuple[Row, Cell]]) -> SafeString:
     """For each (row, cell) with several published claims: all of them, the shown one first."""
     groups = []
     for row, cell in pairs:
@@ -131,26 +185,28 @@ def several_claims(pairs) -> SafeString:
 
 
 @register.simple_tag
-def footnote_items(matrix) -> SafeString:
-    """The `<li>` of every footnote, in order (the list's own numbering shows the number)."""
+def footnote_items(footnotes: list[Footnote]) -> SafeString:
+    """The `<li>` of every footnote, in order."""
     sources: dict[int, str] = {}
     claims: dict[int, str] = {}
     items = []
-    fn: Footnote
-    for fn in matrix.footnotes:
+    for fn in footnotes:
         source = sources.get(fn.source.id)
         if source is None:
-            source = sources[fn.source.id] = (
-                f'<a href="{_e(fn.source.page)}">{_e(fn.source.title)}</a> '
-                f"({_e(fn.source.kind_label)})"
+            source = sources[fn.source.id] = source_link_html(
+                page=fn.source.page, title=fn.source.title, kind_label=fn.source.kind_label
             )
         claim = claims.get(fn.claim_id)
         if claim is None:
-            claim = claims[fn.claim_id] = f'<a href="{_e(fn.claim_url)}">claim #{fn.claim_id:d}</a>'
-        quote = f"<blockquote>{_e(fn.quote)}</blockquote>" if fn.quote else ""
-        locator = f"{_e(fn.locator)}, " if fn.locator else ""
+            claim = claims[fn.claim_id] = claim_link_html(url=fn.claim_url, claim_id=fn.claim_id)
         items.append(
-            f'<li id="fn-{fn.number:d}">{quote}{locator}{source} · {claim} · '
-            f'<a href="#{fn.backref}">back</a></li>'
+            footnote_html(
+                number=fn.number,
+                quote=fn.quote,
+                locator=fn.locator,
+                source_link=source,
+                claim_link=claim,
+                backref=fn.backref,
+            )
         )
     return mark_safe("\n".join(items))

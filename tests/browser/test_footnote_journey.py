@@ -5,11 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.comparisons.matrix_data import make_comparison
 from tests.factories import (
     make_category,
     make_citation,
     make_claim,
+    make_comparison,
     make_feature,
     make_framework,
     make_source,

@@ -4,14 +4,14 @@ import gzip
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 
 from comparisons import cache as content_cache
 from comparisons.invalidation import writes_content
-from comparisons.middleware import _load_body, _store_body
+from comparisons.middleware import LocalBodies, _load_body, _store_body, local_bodies
 from comparisons.models import Comparison
 from knowledge.models import Claim, ClaimStatus, Framework, Source, SupportLevel
 from tests.factories import make_citation, make_claim, make_framework
@@ -254,36 +254,31 @@ def test_a_raw_sql_write_shows_on_the_next_request(cell, anonymous):
     assert "Rawvalue" in matrix_page(anonymous)
 
 
-def _local_body_bytes():
-    """What the per-worker body caches hold, in bytes (LocMemCache keeps values pickled)."""
-    return sum(
-        len(value)
-        for alias, _ in settings.CITEGRID_LOCAL_BODY_LIMITS
-        for value in caches[alias]._cache.values()
-    )
-
-
 def test_each_worker_keeps_recent_bodies_within_its_byte_limit():
-    """However many pages are stored, the bodies a worker keeps in memory stay within 64 MB,
-    and the most recently used ones are among them."""
-    limit = 64 * 1024 * 1024
-    bounds = sum(
-        settings.CACHES[alias]["OPTIONS"]["MAX_ENTRIES"] * largest
-        for alias, largest in settings.CITEGRID_LOCAL_BODY_LIMITS
-    )
-    assert bounds <= limit
-    small = [_store_body(b"s%d" % n * 20_000) for n in range(150)]  # ~100 KB each, more than kept
-    large = [_store_body(b"L%d" % n * 1_000_000) for n in range(4)]  # ~2-3 MB each
-    huge = _store_body(b"h" * (17 << 20))  # too large to keep locally
-    assert _local_body_bytes() <= limit
-    local = [
-        key for alias, _ in settings.CITEGRID_LOCAL_BODY_LIMITS for key in caches[alias]._cache
-    ]
-    assert any(small[-1] in key for key in local) and any(large[-1] in key for key in local)
-    assert not any(huge in key for key in local)
-    # Bodies a worker no longer keeps still come from the shared cache.
-    assert _load_body(small[0]) == b"s0" * 20_000
-    assert _load_body(huge) == b"h" * (17 << 20)
+    bodies = LocalBodies(limit=10)
+    bodies.put("a", b"12345")
+    bodies.put("b", b"12345")
+    assert bodies.get("a") == b"12345"  # now the most recently used
+    bodies.put("c", b"123")
+    assert bodies.get("b") is None
+    assert bodies.get("a") == b"12345" and bodies.get("c") == b"123"
+    bodies.put("huge", b"x" * 11)
+    assert bodies.get("huge") is None
+    assert bodies.size <= 10
+
+
+def test_a_body_no_longer_kept_by_the_worker_comes_from_the_shared_cache():
+    key = _store_body(b"page" * 1000)
+    local_bodies.bodies.clear()
+    local_bodies.size = 0
+    assert _load_body(key) == b"page" * 1000
+    assert local_bodies.get(key) == b"page" * 1000
+
+
+def test_each_worker_keeps_recent_page_entries_in_a_bounded_locmemcache():
+    local = settings.CACHES["local-pages"]
+    assert local["BACKEND"].endswith("LocMemCache")
+    assert local["OPTIONS"]["MAX_ENTRIES"] <= 20_000
 
 
 @pytest.mark.django_db(transaction=True)

@@ -79,9 +79,11 @@ def test_weak_and_listed_etags_match(client, claim):
     assert client.get("/matrix/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
 
-def test_signed_in_requests_are_never_answered_from_the_shared_cache(client, claim):
+def test_signed_in_requests_are_never_answered_from_the_shared_cache(client, claim, admin_user):
     etag = client.get("/matrix/")["ETag"]
-    client.cookies[settings.SESSION_COOKIE_NAME] = "anything"
+    # A real session: a cookie that is no session key is ignored (config/cookies.py).
+    client.force_login(admin_user)
+    assert settings.SESSION_COOKIE_NAME in client.cookies
 
     response = client.get("/matrix/", HTTP_IF_NONE_MATCH=etag)
 

@@ -5,18 +5,16 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from knowledge.models import ClaimRank, ClaimStatus, Source, SupportLevel
-from tests.comparisons.public_data import (
-    HIDDEN_MARKERS,
-    build_knowledge_base,
-    plant_unpublished_claims,
-)
 from tests.factories import (
+    HIDDEN_MARKERS,
     make_category,
     make_citation,
     make_claim,
     make_feature,
     make_framework,
+    make_grid,
     make_source,
+    plant_unpublished_claims,
 )
 
 pytestmark = pytest.mark.django_db
@@ -368,8 +366,8 @@ def test_public_pages_neither_read_the_session_nor_set_a_cookie(client, cell):
 @pytest.fixture(params=["small", "large"])
 def knowledge_base(request):
     if request.param == "small":
-        return build_knowledge_base(frameworks=2, features=10, rivals=1, edits=1)
-    return build_knowledge_base(frameworks=20, features=300, rivals=15, edits=20)
+        return make_grid(2, 10, rivals=1, edits=1)
+    return make_grid(20, 300, rivals=15, edits=20)
 
 
 def test_claim_page_queries_do_not_grow(client, knowledge_base, django_assert_max_num_queries):
@@ -424,7 +422,7 @@ def test_category_and_tag_page_queries_do_not_grow(
     for feature in knowledge_base.features[:50]:
         feature.tags.add("bulk")
     with django_assert_max_num_queries(2):
-        response = client.get(knowledge_base.category.get_absolute_url())
+        response = client.get(knowledge_base.categories[0].get_absolute_url())
     assert response.status_code == 200
     with django_assert_max_num_queries(3):
         response = client.get(reverse("comparisons:tag-detail", args=["bulk"]))

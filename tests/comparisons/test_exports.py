@@ -8,8 +8,14 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.comparisons.matrix_data import build_grid
-from tests.factories import make_citation, make_claim, make_feature, make_framework, make_source
+from tests.factories import (
+    make_citation,
+    make_claim,
+    make_feature,
+    make_framework,
+    make_grid,
+    make_source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +37,17 @@ def _page_rows(html):
     [
         "",
         "support=no",
-        "differ=on&framework=g{n}-fw-0&framework=g{n}-fw-2",
-        "category=g{n}-cat-1&hide_unknown=on",
-        "q=feature+01",
-        "framework=g{n}-fw-1&support=partial&support=yes",
+        "differ=on&framework={fw[0]}&framework={fw[2]}",
+        "category={cat[1]}&hide_unknown=on",
+        "q=offers+1",
+        "framework={fw[1]}&support=partial&support=yes",
     ],
 )
 def test_csv_rows_are_the_page_rows_for_the_same_query(client, query):
-    grid = build_grid(4, 12)
-    n = grid["frameworks"][0].slug.split("-")[0][1:]
-    query = query.format(n=n)
+    grid = make_grid(4, 12, categories=3)
+    query = query.format(
+        fw=[f.slug for f in grid.frameworks], cat=[c.slug for c in grid.categories]
+    )
     page_rows = _page_rows(client.get(f"{PAGE}?{query}").content.decode())
     rows = _csv(client.get(f"{CSV}?{query}"))
     assert [row[1] for row in rows[1:]] == page_rows
@@ -98,7 +105,7 @@ def test_json_carries_citations_with_sources_and_claim_ids(client):
 
 
 def test_json_features_are_the_page_rows(client):
-    build_grid(3, 9)
+    make_grid(3, 9)
     query = "support=no"
     page_rows = _page_rows(client.get(f"{PAGE}?{query}").content.decode())
     data = json.loads(client.get(f"{JSON}?{query}").content)

@@ -6,8 +6,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from knowledge.models import Claim, SupportLevel
-from tests.comparisons.public_data import HIDDEN_MARKERS, plant_unpublished_claims
-from tests.factories import make_claim, make_feature, make_framework
+from tests.factories import (
+    HIDDEN_MARKERS,
+    make_claim,
+    make_feature,
+    make_framework,
+    plant_unpublished_claims,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from knowledge.models import ClaimStatus
-from tests.comparisons.matrix_data import make_comparison
-from tests.factories import make_claim, make_framework, make_source
+from tests.factories import make_claim, make_comparison, make_framework, make_source
 
 pytestmark = pytest.mark.django_db
 

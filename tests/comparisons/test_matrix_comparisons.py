@@ -3,8 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.comparisons.matrix_data import make_comparison
-from tests.factories import make_category, make_claim, make_feature, make_framework
+from tests.factories import make_category, make_claim, make_comparison, make_feature, make_framework
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from tests.comparisons.matrix_data import make_comparison
-from tests.comparisons.public_data import HIDDEN_MARKERS, plant_unpublished_claims
-from tests.factories import make_claim, make_feature, make_framework
+from tests.factories import (
+    HIDDEN_MARKERS,
+    make_claim,
+    make_comparison,
+    make_feature,
+    make_framework,
+    plant_unpublished_claims,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from comparisons.models import Comparison
 from knowledge.models import Citation
-from tests.comparisons.matrix_data import build_grid, make_comparison
+from tests.factories import make_comparison, make_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +21,18 @@ SIZES = [pytest.param((2, 10, 2), id="2x10"), pytest.param((20, 300, 30), id="20
 @pytest.fixture(params=SIZES)
 def grid(request):
     frameworks, features, categories = request.param
-    grid = build_grid(frameworks, features, categories=categories)
-    fws = grid["frameworks"]
+    # A disagreeing rival, so that the "Sources disagree" markup is drawn at both sizes.
+    grid = make_grid(frameworks, features, categories=categories, rivals=1)
     # As many curated comparisons as frameworks, each over all of them and two categories.
-    for n in range(len(fws)):
-        comparison = make_comparison(f"Comparison {n}", f"comparison-{n}", fws)
-        comparison.categories.add(*grid["categories"][:2])
-    grid["comparison"] = comparison
+    Comparison.objects.all().delete()  # the seeder's own few
+    for n in range(len(grid.frameworks)):
+        comparison = make_comparison(f"Comparison {n}", f"comparison-{n}", grid.frameworks)
+        comparison.categories.add(*grid.categories[:2])
     return grid
 
 
 def _slug(grid, n):
-    return grid["frameworks"][n].slug
+    return grid.frameworks[n].slug
 
 
 def _get_within_budget(client, assert_max, url):
@@ -51,8 +52,8 @@ def test_matrix_queries_do_not_grow_with_the_matrix(client, grid, django_assert_
     html = response.content.decode()
     # The big page really holds every cell, and its footnotes: each claim is cited once.
     cells = re.findall(r'<td(?: class="cell--disagree")? id="c\d+-\d+">', html)
-    assert len(cells) == len(grid["frameworks"]) * len(grid["features"])
-    assert html.count('<li id="fn-') == Citation.objects.count()
+    assert len(cells) == len(grid.frameworks) * len(grid.features)
+    assert html.count('<li id="fn-') == Citation.objects.published().count()
     assert 'id="fn-1"' in html and "Sources disagree" in html
 
 
@@ -60,7 +61,7 @@ def test_matrix_queries_do_not_grow_with_the_matrix(client, grid, django_assert_
     "query",
     [
         "tag={tag}&differ=on",
-        "q=feature&support=no&support=partial&hide_unknown=on",
+        "q=framework&support=no&support=partial&hide_unknown=on",
         "framework={a}&framework={b}&source_kind=article",
         "category={cat}&framework=nope",
     ],
@@ -68,10 +69,10 @@ def test_matrix_queries_do_not_grow_with_the_matrix(client, grid, django_assert_
 def test_filtered_matrix_queries_are_bounded(client, grid, query, django_assert_max_num_queries):
     """Guards against a query per chosen framework, per category or per filter value."""
     query = query.format(
-        tag=f"grid-{_slug(grid, 0).split('-')[0][1:]}",
+        tag=grid.tags[0],
         a=_slug(grid, 0),
         b=_slug(grid, 1),
-        cat=grid["categories"][1].slug,
+        cat=grid.categories[1].slug,
     )
     _get_within_budget(client, django_assert_max_num_queries, f"/matrix/?{query}")
 
@@ -85,7 +86,8 @@ def test_compare_queries_are_bounded(client, grid, django_assert_max_num_queries
 
 def test_comparison_pages_are_bounded(client, grid, django_assert_max_num_queries):
     """Guards against a query per comparison, per framework in it or per chosen category."""
-    _get_within_budget(client, django_assert_max_num_queries, grid["comparison"].get_absolute_url())
+    comparison = Comparison.objects.order_by("pk").last()
+    _get_within_budget(client, django_assert_max_num_queries, comparison.get_absolute_url())
     _get_within_budget(
         client, django_assert_max_num_queries, reverse("comparisons:comparison-list")
     )
@@ -97,7 +99,7 @@ def test_home_queries_are_bounded(client, grid, django_assert_max_num_queries):
         client, django_assert_max_num_queries, reverse("comparisons:home")
     )
     assert response.content.decode().count('class="claim-card comparison-card"') == len(
-        grid["frameworks"]
+        grid.frameworks
     )
 
 

@@ -8,8 +8,15 @@ from hypothesis import strategies as st
 from comparisons import search
 from comparisons.selectors import search_run
 from knowledge.models import Claim, ClaimStatus, Framework
-from tests.comparisons.public_data import HIDDEN_MARKERS, plant_unpublished_claims
-from tests.factories import make_category, make_claim, make_feature, make_framework, make_source
+from tests.factories import (
+    HIDDEN_MARKERS,
+    make_category,
+    make_claim,
+    make_feature,
+    make_framework,
+    make_source,
+    plant_unpublished_claims,
+)
 
 pytestmark = pytest.mark.django_db
 

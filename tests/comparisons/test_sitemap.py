@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from comparisons.models import Comparison, ComparisonFramework
 from knowledge.models import ClaimStatus
-from tests.comparisons.public_data import build_knowledge_base, plant_unpublished_claims
-from tests.factories import make_claim
+from tests.factories import make_claim, make_grid, plant_unpublished_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +67,7 @@ def test_sitemap_bad_page_is_a_404(client, claim, page):
 def test_sitemap_queries_do_not_grow(client, django_assert_max_num_queries, frameworks, features):
     """Guards a query per item (e.g. a claim's framework to build its URL): a count and a
     page for each of the six model sitemaps."""
-    build_knowledge_base(frameworks=frameworks, features=features, rivals=3, edits=0)
+    make_grid(frameworks, features, rivals=3)
     with django_assert_max_num_queries(12):
         found = locations(client)
     assert len(found) > frameworks * features

@@ -6,90 +6,38 @@ framework and feature, a citation's claim and source, a feature's category) or c
 its citing claims with a query per claim; an inline rendering each row's select with a query.
 """
 
-import itertools
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from taggit.models import Tag
 
-from comparisons.models import Comparison, ComparisonFramework
-from knowledge.models import (
-    Category,
-    Citation,
-    Claim,
-    ClaimStatus,
-    Feature,
-    Framework,
-    Source,
-    SupportLevel,
-    TaggedFramework,
-)
+from comparisons.models import Comparison
+from knowledge.models import Citation, Claim, Source
+from tests.factories import make_grid, make_source
 
 pytestmark = pytest.mark.django_db
 
-FEATURES = 20
+# The shared grid (tests/factories.py) big enough to hold at least that many claims.
+_GRID_SIZES = {10: (2, 8), 1000: (4, 270)}
 
 
 def build_knowledge_base(claims):
-    """`claims` claims over enough frameworks, each cited twice; one source cites them all."""
-    categories = Category.objects.bulk_create(
-        Category(name=f"Category {n}", slug=f"category-{n}") for n in range(5)
-    )
-    features = Feature.objects.bulk_create(
-        Feature(name=f"Feature {n}", slug=f"feature-{n}", category=categories[n % 5])
-        for n in range(FEATURES)
-    )
-    frameworks = Framework.objects.bulk_create(
-        Framework(name=f"Framework {n}", slug=f"framework-{n}")
-        for n in range(max(3, -(-claims // FEATURES)))
-    )
-    tag = Tag.objects.create(name="python", slug="python")
-    TaggedFramework.objects.bulk_create(
-        TaggedFramework(content_object=framework, tag=tag) for framework in frameworks
-    )
-    cells = itertools.islice(itertools.product(frameworks, features), claims)
-    claim_rows = Claim.objects.bulk_create(
-        Claim(
-            framework=framework,
-            feature=feature,
-            support=SupportLevel.YES,
-            status=ClaimStatus.PUBLISHED,
-            statement="Yes.",
-        )
-        for framework, feature in cells
-    )
-    everywhere = Source.objects.create(title="Cited everywhere", url="https://example.org/all")
-    sources = Source.objects.bulk_create(
-        Source(title=f"Source {n}", url=f"https://example.org/{n}") for n in range(claims)
-    )
+    """The shared N × M grid with at least `claims` claims, `claims` of which also cite one
+    source (so its page lists them all); the objects whose admin pages are read."""
+    grid = make_grid(*_GRID_SIZES[claims])
+    claim_rows = list(Claim.objects.order_by("pk")[:claims])
+    assert len(claim_rows) == claims
+    everywhere = make_source(title="Cited everywhere", url="https://example.org/all")
     Citation.objects.bulk_create(
-        citation
-        for claim, source in zip(claim_rows, sources, strict=True)
-        for citation in (
-            Citation(claim=claim, source=source, quote="Quoted."),
-            Citation(claim=claim, source=everywhere, quote=""),
-        )
+        Citation(claim=claim, source=everywhere, quote="") for claim in claim_rows
     )
-    comparisons = Comparison.objects.bulk_create(
-        Comparison(title=f"Comparison {n}", slug=f"comparison-{n}")
-        for n in range(max(1, claims // 10))
-    )
-    ComparisonFramework.objects.bulk_create(
-        ComparisonFramework(comparison=comparison, framework=framework, order=order)
-        for comparison in comparisons
-        for order, framework in enumerate(frameworks[:3])
-    )
-    for comparison in comparisons:
-        comparison.categories.set(categories[:2])
     return {
-        "category": categories[0],
-        "feature": features[0],
-        "framework": frameworks[0],
+        "category": grid.categories[0],
+        "feature": grid.features[0],
+        "framework": grid.frameworks[0],
         "source": everywhere,
         "claim": claim_rows[0],
         "citation": Citation.objects.order_by("pk").first(),
-        "comparison": comparisons[0],
+        "comparison": Comparison.objects.order_by("pk").first(),
     }
 
 

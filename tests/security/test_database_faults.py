@@ -1,6 +1,7 @@
 """A database that cannot be reached: cached pages keep answering, the others answer 503 with
 Retry-After in the site's layout (not the 500 page), and the site recovers when it is back."""
 
+import logging
 from contextlib import contextmanager
 
 import pytest
@@ -91,3 +92,23 @@ def test_postgresql_connections_give_up_and_cancel_slow_statements():
         cursor.execute("SHOW statement_timeout")
         (timeout,) = cursor.fetchone()
     assert timeout not in ("0", "0ms")
+
+
+@override_settings(DEBUG=False)
+def test_an_outage_logs_one_line_per_interval_not_a_traceback_per_request(visitor, caplog):
+    from config.errors import DatabaseOutageLogFilter
+
+    make_framework(slug="alpha")
+    outage = DatabaseOutageLogFilter()
+    logger = logging.getLogger("django.request")
+    logger.addFilter(outage)
+    try:
+        with caplog.at_level(logging.ERROR, logger="django.request"), database_unreachable():
+            for _ in range(5):
+                assert visitor.get("/frameworks/alpha/").status_code == 503
+    finally:
+        logger.removeFilter(outage)
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert len(records) == 1
+    assert "the database is unavailable" in records[0].getMessage()
+    assert records[0].exc_info is None

@@ -1,5 +1,9 @@
 """Hostile requests to every public URL pattern: no 5xx, no traceback, no cookie, no draft.
 
+Besides paths and query strings, each request may carry hostile headers: Cookie (session,
+CSRF and messages cookies with garbage, NULs and escapes), X-Forwarded-For (read when a
+trusted proxy is configured), If-None-Match, Range and Host.
+
 The patterns come from the URL configuration (urlmap.py), so a page added later is fuzzed
 too. Paths use real slugs and ids from a small data set and garbage that still matches each
 pattern's regex; query strings mix the parameters the pages' own forms name with unknown ones,
@@ -163,26 +167,60 @@ def fuzz_world(db):
     }
 
 
+def _as_wsgi(text):
+    # A WSGI server hands header values over as latin-1 text of the bytes received.
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+cookie_names = st.sampled_from(["sessionid", "csrftoken", "messages", "x", ""])
+cookie_value = st.one_of(
+    hostile_text.map(lambda text: text[:200]),
+    st.just('"abcdefgh\\000ijkl"'),  # a quoted NUL escape, as Python's cookie parser reads it
+    st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789"), min_size=32, max_size=32),
+)
+hostile_headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "HTTP_COOKIE": st.lists(st.tuples(cookie_names, cookie_value), max_size=4).map(
+            lambda pairs: "; ".join(f"{name}={value}" for name, value in pairs)
+        ),
+        "HTTP_X_FORWARDED_FOR": st.one_of(
+            hostile_text, st.sampled_from(["1.2.3.4:5678", "[::1]:80", "6.6.6.6, 1.2.3.4", ","])
+        ),
+        "HTTP_IF_NONE_MATCH": st.one_of(
+            hostile_text, st.sampled_from(["*", 'W/"x"', '"a", W/"b"', "W/", '"'])
+        ),
+        "HTTP_RANGE": st.one_of(
+            hostile_text, st.sampled_from(["bytes=0-0", "bytes=-1", "bytes=9-1", "bytes=0-"])
+        ),
+        "HTTP_HOST": st.one_of(
+            st.just("127.0.0.1"), hostile_text, st.sampled_from(["localhost:99999", "[::1"])
+        ),
+    },
+).map(lambda headers: {name: _as_wsgi(value) for name, value in headers.items()})
+
+
 @st.composite
 def hostile_requests(draw, world):
     name = draw(st.sampled_from(sorted(world["paths"])))
     path = draw(world["paths"][name])
     method = draw(st.sampled_from(["GET", "GET", "GET", "HEAD"]))
+    headers = draw(hostile_headers) if draw(st.integers(0, 2)) == 0 else {}
     if draw(st.integers(0, 9)) == 0:
-        return method, path, draw(raw_query)
+        return method, path, draw(raw_query), headers
     key = st.one_of(st.sampled_from(world["parameters"]), st.text(_characters(), max_size=12))
     value = st.one_of(st.sampled_from(world["values"]), hostile_text)
     pairs = draw(st.lists(st.tuples(key, value), max_size=8))
     if draw(st.integers(0, 19)) == 0:  # the same parameter many times over
         pairs += [(draw(key), draw(value))] * draw(st.integers(50, 1500))
-    return method, path, urlencode(pairs)
+    return method, path, urlencode(pairs), headers
 
 
-def _check(client, method, path, query):
-    note(f"{method} {path}?{query[:300]}")
-    extra = {"QUERY_STRING": query}
+def _check(client, method, path, query, headers):
+    note(f"{method} {path}?{query[:300]} {headers!r:.600}")
+    extra = {"QUERY_STRING": query, **headers}
     response = client.head(path, **extra) if method == "HEAD" else client.get(path, **extra)
-    where = f"{method} {path}?{query[:200]!r}"
+    where = f"{method} {path}?{query[:200]!r} {headers!r:.300}"
     assert response.status_code < 500, f"{where}: status {response.status_code}"
     body = b"".join(response) if response.streaming else response.content
     text = body.decode("utf-8", errors="replace")
@@ -206,5 +244,30 @@ def test_every_public_pattern_is_fuzzed(fuzz_world):
 )
 @given(data=st.data())
 def test_hostile_requests_never_break_a_public_page(fuzz_world, data):
-    method, path, query = data.draw(hostile_requests(fuzz_world))
-    _check(fuzz_world["client"], method, path, query)
+    method, path, query, headers = data.draw(hostile_requests(fuzz_world))
+    _check(fuzz_world["client"], method, path, query, headers)
+
+
+@pytest.fixture
+def login_world(db, settings):
+    # Behind one trusted proxy, so the login throttle reads X-Forwarded-For.
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return Client(raise_request_exception=False)
+
+
+@settings(
+    max_examples=max(FUZZ_EXAMPLES // 10, 50),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(headers=hostile_headers, method=st.sampled_from(["GET", "POST"]))
+def test_hostile_headers_never_break_the_admin_login(login_world, headers, method):
+    note(f"{method} /admin/login/ {headers!r:.600}")
+    url = reverse("admin:login")
+    if method == "GET":
+        response = login_world.get(url, **headers)
+    else:
+        response = login_world.post(url, {"username": "nobody", "password": "x"}, **headers)
+    assert response.status_code < 500, f"{method} {url} {headers!r:.300}: {response.status_code}"
+    assert "Traceback" not in response.content.decode("utf-8", errors="replace")

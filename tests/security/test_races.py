@@ -9,6 +9,7 @@ other, run on both databases below it: a publish after the citation went, and a 
 the claim was published, each checked again under the claim's lock.
 """
 
+import json
 import threading
 
 import pytest
@@ -18,7 +19,7 @@ from django.urls import reverse
 
 from knowledge import services
 from knowledge.models import Citation, Claim, ClaimStatus
-from tests.factories import make_claim, make_source
+from tests.factories import make_claim, make_feature, make_framework, make_source
 
 from .forms import form_data
 
@@ -212,3 +213,35 @@ def test_the_admin_turns_the_databases_refusal_into_its_message(curators, monkey
 
     assert response.status_code == 302
     assert Citation.objects.filter(pk=citation.pk).exists()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_loadkb_turns_the_databases_refusal_into_its_message(tmp_path, monkeypatch):
+    """If loadkb's own check missed an unsourced published claim, the commit is refused and
+    the load reports the usual message, saving nothing."""
+    from knowledge import loading
+
+    framework, feature = make_framework(slug="alpha"), make_feature(slug="beta")
+    fixture = tmp_path / "claims.json"
+    fixture.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "knowledge.claim",
+                    "fields": {
+                        "framework": [framework.slug],
+                        "feature": [feature.slug],
+                        "key": "unsourced",
+                        "support": "yes",
+                        "status": ClaimStatus.PUBLISHED,
+                    },
+                }
+            ]
+        )
+    )
+    monkeypatch.setattr(loading, "_publish_rule_errors", lambda loaded: [])
+
+    with pytest.raises(loading.FixtureLoadError, match="cannot be published without"):
+        loading.load_fixture_files([fixture])
+    assert not Claim.objects.filter(key="unsourced").exists()
