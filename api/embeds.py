@@ -18,8 +18,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from comparisons import selectors
-from comparisons.matrix import framework_column_list, matrix_build, support_legend
-from comparisons.support import support_display
+from comparisons.matrix import framework_column_list, matrix_build
+from comparisons.support import support_display, support_legend
 from comparisons.views import MAX_COMPARED
 from knowledge.models import Feature
 

@@ -8,8 +8,13 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from knowledge.models import CitationVerification, Claim, ClaimStatus, VerificationStatus
-from tests.comparisons.public_data import HIDDEN_MARKERS, plant_unpublished_claims
-from tests.factories import make_claim, make_feature, make_framework
+from tests.factories import (
+    HIDDEN_MARKERS,
+    make_claim,
+    make_feature,
+    make_framework,
+    plant_unpublished_claims,
+)
 
 pytestmark = pytest.mark.django_db
 

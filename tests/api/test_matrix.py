@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from tests.comparisons.matrix_data import build_grid
+from tests.factories import make_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -16,13 +16,13 @@ QUERIES = [
     "support=no&support=partial",
     "differ=on",
     "hide_unknown=on&source_kind=article",
-    "q=feature+00",
+    "q=layer",
 ]
 
 
 @pytest.fixture
 def grid():
-    return build_grid(4, 12, categories=3)
+    return make_grid(4, 12, categories=3)
 
 
 def _api(client, query):
@@ -86,6 +86,6 @@ def test_the_api_matrix_numbers_footnotes_as_the_page_does(client, grid, query):
 
 
 def test_the_api_matrix_links_to_the_same_view_as_a_page(client, grid):
-    api = _api(client, "support=no&q=feature")
+    api = _api(client, "support=no&q=layer")
     assert api["page"] == f"http://testserver{reverse('comparisons:matrix')}?{api['filters']}"
     assert "support=no" in api["filters"]

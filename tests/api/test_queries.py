@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
 from knowledge.models import Claim, Source
-from tests.comparisons.matrix_data import build_grid
+from tests.factories import make_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +15,10 @@ MAX_QUERIES = 10
 
 
 def _urls(grid) -> dict[str, str]:
-    framework, feature = grid["frameworks"][0], grid["features"][0]
+    framework, feature = grid.frameworks[0], grid.features[0]
     claim = Claim.objects.filter(framework=framework).order_by("pk").first()
     source = Source.objects.order_by("pk").first()
-    pair = f"{framework.slug}-vs-{grid['frameworks'][1].slug}"
+    pair = f"{framework.slug}-vs-{grid.frameworks[1].slug}"
     big = "?page_size=500"
     return {
         "api:docs": reverse("api:docs"),
@@ -26,7 +26,7 @@ def _urls(grid) -> dict[str, str]:
         "api:api-root": reverse("api:api-root"),
         "api:matrix": reverse("api:matrix") + "?support=yes&support=no",
         "api:category-list": reverse("api:category-list") + big,
-        "api:category-detail": reverse("api:category-detail", args=[grid["categories"][0].slug]),
+        "api:category-detail": reverse("api:category-detail", args=[grid.categories[0].slug]),
         "api:feature-list": reverse("api:feature-list") + big,
         "api:feature-detail": reverse("api:feature-detail", args=[feature.slug]),
         "api:framework-list": reverse("api:framework-list") + big,
@@ -60,16 +60,14 @@ def test_every_operation_has_its_urls_measured():
         for name in resolver.namespace_dict[namespace][1].reverse_dict
         if isinstance(name, str)
     }
-    assert names == set(_urls(build_grid(2, 2, categories=1)))
+    assert names == set(_urls(make_grid(2, 2, categories=1)))
 
 
 def test_query_counts_do_not_grow_with_the_data(client):
     """Guards against an N+1 per framework, feature, claim, citation or tag: each list page
-    and the matrix are read in a fixed handful of queries, whatever they hold."""
-    small = build_grid(2, 10, categories=2)
-    urls = _urls(small)
-    small_counts = _counts(client, urls)
-    build_grid(20, 300, categories=30)
-    large_counts = _counts(client, urls)
+    and the matrix are read in a fixed handful of queries, whatever they hold. The large
+    grid replaces the small one, so each size is asked for its own objects."""
+    small_counts = _counts(client, _urls(make_grid(2, 10, categories=2)))
+    large_counts = _counts(client, _urls(make_grid(20, 300, categories=30)))
     assert large_counts == small_counts
     assert max(small_counts.values()) <= MAX_QUERIES, small_counts

@@ -19,8 +19,7 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
-from tests.comparisons.matrix_data import build_grid
-from tests.comparisons.public_data import plant_unpublished_claims
+from tests.factories import make_grid, plant_unpublished_claims
 
 EXAMPLES = int(os.environ.get("CITEGRID_API_FUZZ_EXAMPLES", "50"))
 
@@ -32,8 +31,8 @@ def knowledge(db, settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"address": "1000000/minute"},
     }
-    grid = build_grid(3, 6, categories=2)
-    plant_unpublished_claims(framework=grid["frameworks"][0], feature=grid["features"][0])
+    grid = make_grid(3, 6, categories=2)
+    plant_unpublished_claims(framework=grid.frameworks[0], feature=grid.features[0])
 
 
 # Loaded at collection (the schema needs no database); schemathesis' lazy from_fixture loader
