@@ -56,6 +56,9 @@ def _segments(summary: SupportSummary) -> list[tuple[str, str, int]]:
         parts.append((display.css_class, display.label, summary.counts.get(level, 0)))
     rest = summary.total - sum(count for _, _, count in parts)
     parts.append(("support--unknown", "Unknown or not applicable", rest))
+    # Descriptor and assessment rows are a group of their own, never "unknown".
+    parts.append(("support--value", "Described by a value", summary.described))
+    parts.append(("support--undescribed", "Not described yet", summary.undescribed))
     return [part for part in parts if part[2]]
 
 
@@ -64,11 +67,13 @@ def support_chart(summaries: Sequence[SupportSummary]) -> BarChart:
     bars = []
     for summary in summaries:
         segments, done = [], 0
-        for css, label, count in _segments(summary):
+        parts = _segments(summary)
+        total = sum(count for _, _, count in parts) or 1
+        for css, label, count in parts:
             # Round the running total, not each width, so the segments always fill the bar.
-            x = round(WIDTH * done / summary.total)
+            x = round(WIDTH * done / total)
             done += count
-            end = round(WIDTH * done / summary.total)
+            end = round(WIDTH * done / total)
             segments.append(Segment(x=x, width=end - x, css=css, label=label, count=count))
         bars.append(Bar(label=summary.framework.name, segments=segments))
     return BarChart(width=WIDTH, bar_height=BAR_HEIGHT, bars=bars)

@@ -17,7 +17,8 @@ def _spreadsheet_safe(text: str) -> str:
 
 
 def cell_text(cell: Cell) -> str:
-    """The support label, then the value when there is one: “Built in: Jinja2”."""
+    """The badge's text (a support level, or a descriptor's or assessment's value), then the
+    detail when there is one: “Built in: Jinja2”, “Microframework”."""
     label = cell.mark.label
     text = f"{label}: {cell.value}" if cell.value else label
     if cell.disagree:
@@ -53,6 +54,17 @@ def _citation(footnote: Footnote, absolute: Callable[[str], str]) -> dict:
     }
 
 
+def _said(item) -> dict:
+    """What a cell or claim says: a support level, or (descriptor and assessment rows) the slug
+    of the value it picks; `label` is its badge's text either way."""
+    picks_value = item.support == "" and item.mark.level != ""
+    return {
+        "support": None if picks_value else item.support,
+        "feature_value": item.mark.level if picks_value else None,
+        "label": item.mark.label,
+    }
+
+
 def matrix_json(matrix: Matrix, *, query: str, absolute: Callable[[str], str]) -> dict:
     """The matrix with every cell's claims and their citations; `absolute` makes a path a URL."""
     by_number = {footnote.number: footnote for footnote in matrix.footnotes}
@@ -61,8 +73,7 @@ def matrix_json(matrix: Matrix, *, query: str, absolute: Callable[[str], str]) -
         return {
             "id": claim.id,
             "url": absolute(claim.url),
-            "support": claim.mark.level,
-            "label": claim.mark.label,
+            **_said(claim),
             "value": claim.value,
             "rank": claim.rank,
             "citations": [_citation(by_number[n], absolute) for n in claim.footnotes],
@@ -80,10 +91,11 @@ def matrix_json(matrix: Matrix, *, query: str, absolute: Callable[[str], str]) -
                         "url": absolute(row.url),
                         "cells": {
                             framework.slug: {
-                                "support": cell.support,
-                                "label": cell.mark.label,
+                                **_said(cell),
                                 "value": cell.value,
                                 "sources_disagree": cell.disagree,
+                                "agreeing_sources": cell.agreeing_sources,
+                                "superseded_claims": cell.superseded,
                                 "claims": [claim(c) for c in cell.claims],
                             }
                             for framework, cell in zip(matrix.frameworks, row.cells, strict=True)

@@ -9,6 +9,8 @@ from django.utils.html import escape
 
 from knowledge.models import Claim
 
+from .support import claim_display
+
 FEED_LENGTH = 50
 # XML 1.0 cannot carry these at all, even escaped: one in a curator's text would make the
 # whole feed fail to serialise.
@@ -28,24 +30,26 @@ class ClaimsFeed(Feed):
     def items(self):
         return (
             Claim.objects.published()
-            .select_related("framework", "feature")
-            .order_by("-updated_at", "-pk")[:FEED_LENGTH]
+            .with_last_changed()
+            .select_related("framework", "feature", "feature_value")
+            .order_by("-last_changed", "-pk")[:FEED_LENGTH]
         )
 
     def item_title(self, item):
         # An Atom title is plain text: the XML writer's escaping is all it needs.
-        label = item.get_support_display()
+        label = claim_display(item).label
         return xml_text(f"{item.framework.name} — {item.feature.name}: {label}")
 
     def item_description(self, item):
         # Atom summaries are typed "html": a reader renders them, so curator text is escaped
         # here, once as HTML, before the XML writer escapes it again.
-        parts = [item.statement, f"Value: {item.value}" if item.value else ""]
-        text = " ".join(part for part in parts if part) or item.get_support_display()
+        parts = [item.statement, f"Detail: {item.value}" if item.value else ""]
+        text = " ".join(part for part in parts if part) or claim_display(item).label
         return escape(xml_text(text))
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # A changed quote or source is a change of the claim a reader sees.
+        return item.last_changed
 
     def item_pubdate(self, item):
         return item.created_at

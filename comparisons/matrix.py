@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
+from types import SimpleNamespace
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -22,19 +23,27 @@ from django.urls import reverse
 from knowledge.models import (
     Citation,
     Claim,
+    ClaimRank,
     Feature,
+    FeatureKind,
     Framework,
     SourceKind,
     SupportLevel,
+    claim_verdict,
     claims_disagree,
 )
 
 from .filters import CellCriteria
-from .support import SupportDisplay, support_display
+from .support import SupportDisplay, claim_display, support_display
 
 # Plain strings: comparing with an enum member costs an attribute lookup on the enum class.
 _UNKNOWN = SupportLevel.UNKNOWN.value
 _SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
+
+_DEPRECATED = ClaimRank.DEPRECATED.value
+# What a cell without a claim says, in the terms of `claim_verdict`.
+_UNKNOWN_VERDICT = claim_verdict(SimpleNamespace(feature_value_id=None, support=_UNKNOWN))
+
 
 _URL_SENTINEL = "987654321987"  # matches both the <int:pk> and the <slug:slug> converters
 # What the int and slug converters accept, and what reverse() puts in a URL unchanged.
@@ -103,15 +112,12 @@ class CellClaim:
 
     id: int
     url: str
-    support: str
+    support: str  # "" when it picks a value of a descriptor or assessment
+    mark: SupportDisplay  # its badge: the support level, or the value it picks
     value: str
     rank: str
     first_footnote: int
     footnote_count: int
-
-    @property
-    def mark(self) -> SupportDisplay:
-        return support_display(self.support)
 
     @property
     def footnotes(self) -> list[int]:
@@ -125,14 +131,14 @@ class Cell:
     anchor: str
     framework_id: int
     framework_name: str
-    support: str  # of the claim shown, or unknown
+    support: str  # of the claim shown ("" for a value), or unknown
+    mark: SupportDisplay  # the shown claim's badge
     value: str
     claims: list[CellClaim]
-    disagree: bool
-
-    @property
-    def mark(self) -> SupportDisplay:
-        return support_display(self.support)
+    disagree: bool  # its current (not deprecated) claims say different things
+    # Its current claims agree (several of them), citing this many distinct sources.
+    agreeing_sources: int
+    superseded: int  # its deprecated claims, kept for the record
 
     @property
     def claim(self) -> CellClaim | None:
@@ -179,13 +185,17 @@ class Section:
 
 @dataclass
 class SupportSummary:
-    """How many of the shown features a framework has at each support level."""
+    """How many of the shown capability features a framework has at each support level, and
+    how many descriptor or assessment rows it has a value for (`described`) or none yet."""
 
     framework: FrameworkColumn
     counts: dict[str, int]
+    described: int = 0
+    undescribed: int = 0
 
     @property
     def total(self) -> int:
+        """The capability rows: what the levels' counts add up to."""
         return sum(self.counts.values())
 
     @property
@@ -234,7 +244,19 @@ def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list]:
         Claim.objects.published()
         .filter(framework_id__in=[f.id for f in frameworks], feature__in=feature_ids)
         .in_cell_order()
-    ).values_list("id", "feature_id", "framework_id", "support", "value", "rank", named=True)
+    ).values_list(
+        "id",
+        "feature_id",
+        "framework_id",
+        "support",
+        "value",
+        "rank",
+        "feature_value_id",
+        "feature_value__slug",
+        "feature_value__label",
+        "feature__kind",
+        named=True,
+    )
     # sorted() is stable: each cell's claims keep the cell order the query gave them.
     ordered = sorted(claims, key=_CELL_OF_CLAIM)
     return {cell: list(rows) for cell, rows in groupby(ordered, _CELL_OF_CLAIM)}
@@ -263,19 +285,22 @@ def _claim_citations(frameworks, feature_ids) -> dict[int, list]:
     return {claim: list(rows) for claim, rows in groupby(citations, attrgetter("claim_id"))}
 
 
-def _differ(levels: list[str]) -> bool:
-    # Unknown says nothing about a framework: "yes" beside "unknown" is no difference.
-    return len(set(levels) - {_UNKNOWN}) > 1
+def _differ(verdicts: list[tuple]) -> bool:
+    # Unknown says nothing about a framework: "yes" beside "unknown" is no difference. A value
+    # of a descriptor or assessment is compared by the value itself.
+    return len(set(verdicts) - {_UNKNOWN_VERDICT}) > 1
 
 
-def _keeps(levels: list[str], shown_kinds: Callable[[], set[str]], criteria: CellCriteria) -> bool:
-    if criteria.support and criteria.support.isdisjoint(levels):
+def _keeps(
+    verdicts: list[tuple], shown_kinds: Callable[[], set[str]], criteria: CellCriteria
+) -> bool:
+    if criteria.support and criteria.support.isdisjoint(said for _, said in verdicts):
         return False
     if criteria.source_kind and criteria.source_kind not in shown_kinds():
         return False
-    if criteria.differ and not _differ(levels):
+    if criteria.differ and not _differ(verdicts):
         return False
-    return not (criteria.hide_unknown and all(level == _UNKNOWN for level in levels))
+    return not (criteria.hide_unknown and all(v == _UNKNOWN_VERDICT for v in verdicts))
 
 
 @dataclass(slots=True)
@@ -293,7 +318,7 @@ def _kept_rows(
     kept = []
     for feature in feature_rows:
         cells = [by_cell.get((feature["id"], framework.id), []) for framework in frameworks]
-        levels = [claims[0].support if claims else _UNKNOWN for claims in cells]
+        verdicts = [claim_verdict(claims[0]) if claims else _UNKNOWN_VERDICT for claims in cells]
 
         def shown_kinds(cells=cells) -> set[str]:
             return {
@@ -303,8 +328,8 @@ def _kept_rows(
                 for citation in citations.get(claims[0].id, ())
             }
 
-        if _keeps(levels, shown_kinds, criteria):
-            kept.append(_KeptRow(feature, cells, _differ(levels)))
+        if _keeps(verdicts, shown_kinds, criteria):
+            kept.append(_KeptRow(feature, cells, _differ(verdicts)))
     if differing_first:
         return [row for row in kept if row.differ] + [row for row in kept if not row.differ]
     return kept
@@ -379,6 +404,7 @@ class _Footnoter:
             id=claim.id,
             url=url,
             support=claim.support,
+            mark=claim_display(claim),
             value=claim.value,
             rank=claim.rank,
             first_footnote=first,
@@ -421,7 +447,9 @@ def matrix_build(
     row by row, then those of the cells' other claims.
     """
     feature_rows = list(
-        features.values("id", "name", "slug", "category_id", "category__name", "category__slug")
+        features.values(
+            "id", "name", "slug", "kind", "category_id", "category__name", "category__slug"
+        )
     )
     feature_ids = features.order_by().values("pk")
     with _no_collections():
@@ -434,6 +462,18 @@ def matrix_build(
         return _assembled(frameworks, kept, citations, differing_first)
 
 
+_UNKNOWN_MARK = support_display(_UNKNOWN)
+
+
+def _agreeing_sources(claims, citations) -> int:
+    """How many distinct sources the current claims of an agreeing cell cite, when there are
+    several such claims (one claim alone is no agreement); else 0."""
+    current = [claim for claim in claims if claim.rank != _DEPRECATED]
+    if len(current) < 2:
+        return 0
+    return len({c.source_id for claim in current for c in citations.get(claim.id, ())})
+
+
 def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: bool) -> Matrix:
     """The records of the kept rows, numbering citations as they come."""
     shown_count = sum(
@@ -441,7 +481,10 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
     )
     footnoter = _Footnoter(citations, first_other=shown_count + 1)
     feature_url = _url_maker("comparisons:feature-detail", "slug")
-    counts = {framework.id: dict.fromkeys(SupportLevel.values, 0) for framework in frameworks}
+    counts = {
+        framework.id: SupportSummary(framework, dict.fromkeys(SupportLevel.values, 0))
+        for framework in frameworks
+    }
     built: list[tuple[_KeptRow, Row]] = []
     several: list[tuple[Row, Cell]] = []
     for kept_row in kept:
@@ -453,17 +496,22 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
             url=feature_url(feature["slug"]),
             cells=[],
         )
+        capability = feature["kind"] == FeatureKind.CAPABILITY
         for framework, claims in zip(frameworks, kept_row.cell_claims, strict=True):
             anchor = f"c{row.feature_id}-{framework.id}"
             shown = claims[0] if claims else None
+            disagree = claims_disagree(claims)
             cell = Cell(
                 anchor=anchor,
                 framework_id=framework.id,
                 framework_name=framework.name,
                 support=shown.support if shown else _UNKNOWN,
+                mark=claim_display(shown) if shown else _UNKNOWN_MARK,
                 value=shown.value if shown else "",
                 claims=[],
-                disagree=claims_disagree(claims),
+                disagree=disagree,
+                agreeing_sources=0 if disagree else _agreeing_sources(claims, citations),
+                superseded=sum(1 for claim in claims if claim.rank == _DEPRECATED),
             )
             if shown:
                 cell.claims.append(footnoter.claim(shown, backref=None))
@@ -473,8 +521,13 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
             if len(claims) > 1:
                 several.append((row, cell))
             row.cells.append(cell)
-            level_counts = counts[framework.id]
-            level_counts[cell.support] = level_counts.get(cell.support, 0) + 1
+            summary = counts[framework.id]
+            if capability:
+                summary.counts[cell.support] = summary.counts.get(cell.support, 0) + 1
+            elif shown and shown.feature_value_id:
+                summary.described += 1
+            else:
+                summary.undescribed += 1
         built.append((kept_row, row))
 
     def grouped(differ: bool | None = None) -> list[CategoryGroup]:
@@ -492,5 +545,5 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
         sections=sections,
         footnotes=footnoter.shown + footnoter.others,
         several_claims=several,
-        summary=[SupportSummary(framework, counts[framework.id]) for framework in frameworks],
+        summary=[counts[framework.id] for framework in frameworks],
     )

@@ -16,22 +16,28 @@ from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from comparisons import search
-from knowledge.history import FieldChange, claim_changes
 from knowledge.models import (
     Category,
     Citation,
     Claim,
-    ClaimStatus,
+    ClaimRank,
     Feature,
+    FeatureKind,
     Framework,
+    Provenance,
     Source,
+    claim_verdict,
+    latest_release,
     published_claim,
+    releases_supported,
 )
 
 from .filters import MatrixFilter
+from .history import HistoryEntry, claim_history_list
 from .matrix import (
     FrameworkColumn,
     Matrix,
@@ -39,7 +45,7 @@ from .matrix import (
     matrix_build,
 )
 from .models import Comparison, ComparisonFramework
-from .support import SupportDisplay, support_display
+from .support import SupportDisplay, claim_display
 
 # == The matrix pages ==========================================================================
 # The matrix, compare and curated comparison pages, the home page and the exports.
@@ -190,32 +196,41 @@ class RecentClaim:
     feature_name: str
     mark: SupportDisplay
     value: str
-    updated_at: datetime
+    updated_at: datetime  # its last change, its evidence's included
 
 
 def claim_list_recent(*, limit: int = 8) -> list[RecentClaim]:
-    """The published claims changed last, newest first."""
+    """The published claims changed last (their evidence included), newest first."""
     rows = (
         Claim.objects.published()
-        .order_by("-updated_at", "-pk")
-        .values_list("id", "framework__name", "feature__name", "support", "value", "updated_at")[
-            :limit
-        ]
+        .with_last_changed()
+        .order_by("-last_changed", "-pk")
+        .values_list(
+            "id",
+            "framework__name",
+            "feature__name",
+            "support",
+            "value",
+            "last_changed",
+            "feature_value_id",
+            "feature_value__slug",
+            "feature_value__label",
+            "feature__kind",
+            named=True,
+        )[:limit]
     )
-    recent = []
-    for pk, framework_name, feature_name, support, value, updated_at in rows:
-        recent.append(
-            RecentClaim(
-                id=pk,
-                url=_claim_url(pk),
-                framework_name=framework_name,
-                feature_name=feature_name,
-                mark=support_display(support),
-                value=value,
-                updated_at=updated_at,
-            )
+    return [
+        RecentClaim(
+            id=row.id,
+            url=_claim_url(row.id),
+            framework_name=row.framework__name,
+            feature_name=row.feature__name,
+            mark=claim_display(row),
+            value=row.value,
+            updated_at=row.last_changed,
         )
-    return recent
+        for row in rows
+    ]
 
 
 # == Detail pages, lists and search (helper "pages") =========================================
@@ -230,10 +245,25 @@ def _citations_with_sources() -> Prefetch:
     )
 
 
-def framework_list() -> QuerySet[Framework]:
-    return Framework.objects.annotate(
-        claim_count=Count("claims", filter=published_claim(through="claims__"))
-    ).order_by("name")
+def _with_releases(frameworks):
+    """Each framework with `release_list`, its `latest_release` and its `supported_releases`
+    (derived from the releases, never typed in)."""
+    today = timezone.localdate()
+    for framework in frameworks:
+        framework.latest_release = latest_release(framework.release_list)
+        framework.supported_releases = releases_supported(framework.release_list, today=today)
+    return frameworks
+
+
+def framework_list() -> list[Framework]:
+    frameworks = (
+        Framework.objects.annotate(
+            claim_count=Count("claims", filter=published_claim(through="claims__"))
+        )
+        .prefetch_related(Prefetch("releases", to_attr="release_list"))
+        .order_by("name")
+    )
+    return _with_releases(list(frameworks))
 
 
 def _sorted_tags(item) -> list[Tag]:
@@ -243,9 +273,11 @@ def _sorted_tags(item) -> list[Tag]:
 
 def framework_get(*, slug: str) -> Framework:
     """The framework with its tags in `tag_list`; raises Framework.DoesNotExist."""
-    framework = Framework.objects.get(slug=slug)
+    framework = Framework.objects.prefetch_related(
+        Prefetch("releases", to_attr="release_list")
+    ).get(slug=slug)
     framework.tag_list = _sorted_tags(framework)
-    return framework
+    return _with_releases([framework])[0]
 
 
 @dataclass(frozen=True)
@@ -267,7 +299,7 @@ def claim_list_for_framework(*, framework: Framework) -> list[CategoryClaims]:
     claims = (
         Claim.objects.published()
         .filter(framework=framework)
-        .select_related("feature__category")
+        .select_related("feature__category", "feature_value")
         .prefetch_related(_citations_with_sources())
         .in_cell_order()
     ).order_by(
@@ -319,6 +351,7 @@ def cell_list_for_feature(*, feature: Feature) -> list[FeatureCell]:
     claims = (
         Claim.objects.published()
         .filter(feature=feature)
+        .select_related("feature", "feature_value")
         .prefetch_related(_citations_with_sources())
         .in_cell_order()
     )
@@ -370,87 +403,62 @@ def tag_get(*, slug: str) -> TaggedItems:
 
 
 @dataclass(frozen=True)
-class HistoryEntry:
-    date: datetime
-    status_label: str
-    is_public: bool
-    is_first_publication: bool
-    changes: list[FieldChange]
-    note_changed: bool
-
-
-@dataclass(frozen=True)
 class ClaimDetail:
-    claim: Claim
+    claim: Claim  # annotated with `last_changed` (its evidence's changes included)
     citations: list[Citation]
     competing: list[Claim]
     is_shown_in_cell: bool
+    kept_because: str  # why a claim the cell does not show is kept, by the cell's own rule
+    self_described: bool  # an assessment backed only by first-party sources
     history: list[HistoryEntry]
 
 
-# The fields whose changes a reader sees, with their labels. The note is long markdown: the
-# history says that it changed, and the page shows the current one.
-_HISTORY_FIELDS = {
-    "support": "Support",
-    "rank": "Rank",
-    "statement": "Statement",
-    "value": "Value",
-    "as_of_version": "As of version",
-    "valid_until": "Valid until",
-}
-
-
-def _label(choices, raw: str) -> str:
-    # A value no longer among the choices (renamed since) is shown as stored.
-    return str(choices(raw).label) if raw in choices.values else raw
-
-
-def claim_history_list(*, claim: Claim) -> list[HistoryEntry]:
-    """The claim's history, newest first.
-
-    Versions saved while the claim was not published (a draft, in review, retracted) show only
-    their date and status: their content was never reviewed for the public. A published
-    version shows what changed since the previous *published* version, so a draft's wording
-    never leaks through an "old → new" pair.
-    """
-    entries = []
-    last_public = None
-    for record in claim.history.order_by("history_date", "history_id"):
-        is_public = record.status == ClaimStatus.PUBLISHED
-        entries.append(
-            HistoryEntry(
-                date=record.history_date,
-                status_label=_label(ClaimStatus, record.status),
-                is_public=is_public,
-                is_first_publication=is_public and last_public is None,
-                changes=(
-                    claim_changes(last_public, record, fields=_HISTORY_FIELDS)
-                    if is_public and last_public
-                    else []
-                ),
-                note_changed=bool(is_public and last_public and last_public.note != record.note),
-            )
+def _kept_because(claim: Claim, shown: Claim) -> str:
+    """The cell markers' rule in a sentence: superseded, disagreeing, or agreeing."""
+    if claim.rank == ClaimRank.DEPRECATED:
+        return (
+            "This claim is superseded: it is kept for the record, and the matrix shows the "
+            "claim below instead."
         )
-        if is_public:
-            last_public = record
-    entries.reverse()
-    return entries
+    if claim_verdict(claim) != claim_verdict(shown):
+        return (
+            "Its source says something different from the claim the matrix shows, so the cell "
+            "is marked “Sources disagree” and lists both."
+        )
+    return (
+        "It agrees with the claim the matrix shows; the cell counts its sources among those "
+        "that agree."
+    )
 
 
 def claim_get(*, pk: int) -> ClaimDetail:
     """A published claim with its evidence, rivals and history; raises Claim.DoesNotExist."""
-    claim = Claim.objects.published().select_related("framework", "feature__category").get(pk=pk)
+    claim = (
+        Claim.objects.published()
+        .with_last_changed()
+        .select_related(
+            "framework", "feature__category", "feature_value", "since_version", "until_version"
+        )
+        .get(pk=pk)
+    )
     cell = list(
         Claim.objects.published()
         .filter(framework_id=claim.framework_id, feature_id=claim.feature_id)
+        .select_related("feature", "feature_value")
         .annotate(citation_count=Count("citations"))
         .in_cell_order()
     )
+    citations = list(claim.citations.select_related("source").order_by("id"))
+    shown = cell[0] if cell else claim
     return ClaimDetail(
         claim=claim,
-        citations=list(claim.citations.select_related("source").order_by("id")),
+        citations=citations,
         competing=[other for other in cell if other.pk != claim.pk],
-        is_shown_in_cell=bool(cell) and cell[0].pk == claim.pk,
+        is_shown_in_cell=shown.pk == claim.pk,
+        kept_because="" if shown.pk == claim.pk else _kept_because(claim, shown),
+        self_described=claim.feature.kind == FeatureKind.ASSESSMENT
+        and bool(citations)
+        and all(c.provenance == Provenance.FIRST_PARTY for c in citations),
         history=claim_history_list(claim=claim),
     )
 

@@ -1,8 +1,8 @@
-"""How a support level is shown: always a symbol and a text label, never colour alone."""
+"""How what a claim says is shown: always a symbol and a text label, never colour alone."""
 
 from dataclasses import dataclass
 
-from knowledge.models import SupportLevel
+from knowledge.models import Claim, FeatureKind, SupportLevel
 
 SUPPORT_SYMBOLS = {
     SupportLevel.YES: "✓",
@@ -46,7 +46,38 @@ def support_display(level: str) -> SupportDisplay:
     )
 
 
-# What each mark means, for the legend under every matrix.
+# A value of a descriptor's vocabulary or of an assessment's scale is its own badge: the value's
+# label, after a symbol that says which kind of row it is (the key explains both).
+VALUE_SYMBOLS = {FeatureKind.DESCRIPTOR: "◆", FeatureKind.ASSESSMENT: "▲"}
+_VALUE_DISPLAYS: dict[tuple[str, str, str], SupportDisplay] = {}
+
+
+def value_display(*, kind: str, slug: str, label: str) -> SupportDisplay:
+    """The badge of a claim that picks the value `label` of a descriptor or assessment."""
+    key = (kind, slug, label)
+    display = _VALUE_DISPLAYS.get(key)
+    if display is None:
+        display = _VALUE_DISPLAYS[key] = SupportDisplay(
+            level=slug, symbol=VALUE_SYMBOLS.get(kind, "◆"), label=label, css_class="support--value"
+        )
+    return display
+
+
+def claim_display(claim) -> SupportDisplay:
+    """The badge of a claim: its support level, or the value it picks. Takes a Claim whose
+    `feature_value` and `feature` were selected with it, or a row carrying `support`,
+    `feature_value_id`, `feature_value__slug`, `feature_value__label` and `feature__kind`."""
+    if not claim.feature_value_id:
+        return support_display(claim.support)
+    if isinstance(claim, Claim):
+        value = claim.feature_value
+        return value_display(kind=claim.feature.kind, slug=value.slug, label=value.label)
+    return value_display(
+        kind=claim.feature__kind, slug=claim.feature_value__slug, label=claim.feature_value__label
+    )
+
+
+# What each kind of row says, and what each mark means, for the key under every matrix.
 SUPPORT_MEANINGS = {
     SupportLevel.YES: "Ships with the framework.",
     SupportLevel.PARTIAL: "Some of it, with limits the claim explains.",
@@ -55,6 +86,22 @@ SUPPORT_MEANINGS = {
     SupportLevel.NOT_APPLICABLE: "The question does not arise for this framework.",
     SupportLevel.UNKNOWN: "No published, sourced claim yet.",
 }
+KIND_MEANINGS = [
+    (
+        "Capability rows",
+        "Does the framework do it? A support level, one of the marks below.",
+    ),
+    (
+        f"{VALUE_SYMBOLS[FeatureKind.DESCRIPTOR]} Descriptor rows",
+        "What kind of thing is it? One value of the row's own vocabulary "
+        "(scope: full-stack, microframework …), compared by value.",
+    ),
+    (
+        f"{VALUE_SYMBOLS[FeatureKind.ASSESSMENT]} Assessment rows",
+        "How much? A position on the row's own ordered scale "
+        "(learning curve: gentle < moderate < steep), compared by position.",
+    ),
+]
 
 
 def support_legend() -> list[tuple[SupportDisplay, str]]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from . import charts, exports, selectors
 from .matrix import framework_column_list
 from .models import Comparison
-from .support import support_legend
+from .support import KIND_MEANINGS, support_legend
 
 # More columns than this are no longer a head-to-head; /matrix/ shows them all.
 MAX_COMPARED = 8
@@ -27,6 +27,7 @@ def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
         "matrix": result.matrix,
         "query": result.query,
         "legend": support_legend(),
+        "kinds": KIND_MEANINGS,
         **extra,
     }
 

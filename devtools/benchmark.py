@@ -46,6 +46,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comparisons.cache import bump_content_version
 from comparisons.selectors import matrix_get
+from comparisons.support import support_display
 from comparisons.templatetags import matrix as markup
 from knowledge.models import ClaimStatus, SourceKind, SupportLevel
 
@@ -157,7 +158,9 @@ def floor_html() -> str:
         ):
             anchor = f"c{feature_id}-{framework_id}"
             if claim_id is None:
-                cells.append(markup.cell_html(anchor=anchor, support=SupportLevel.UNKNOWN))
+                cells.append(
+                    markup.cell_html(anchor=anchor, mark=support_display(SupportLevel.UNKNOWN))
+                )
                 continue
             numbers = []
             claim_url = f"/claims/{claim_id}/"
@@ -184,7 +187,11 @@ def floor_html() -> str:
                 )
             cells.append(
                 markup.cell_html(
-                    anchor=anchor, support=support, url=claim_url, value=value, footnotes=numbers
+                    anchor=anchor,
+                    mark=support_display(support),
+                    url=claim_url,
+                    value=value,
+                    footnotes=numbers,
                 )
             )
         out.append(markup.row_html(url=f"/features/{slug}/", name=name, cells="".join(cells)))

@@ -27,6 +27,7 @@ from knowledge.models import (
     ClaimStatus,
     Feature,
     Framework,
+    Release,
     Source,
     SourceKind,
     SupportLevel,
@@ -164,6 +165,7 @@ class _Builder:
         self.rng = rng
         self.progress = progress
         self.note_html: dict[str, str] = {}
+        self.versions: dict[str, str] = {}  # framework slug -> its one release
 
     def build(self, n_frameworks, n_features, n_categories, citations_per_claim):
         tags = self.tags()
@@ -228,10 +230,21 @@ class _Builder:
                     language=self.rng.choice(_LANGUAGES),
                     licence=self.rng.choice(_LICENCES),
                     first_release_year=self.rng.randint(2005, 2024),
-                    latest_version=f"{self.rng.randint(1, 6)}.{self.rng.randint(0, 12)}",
                 )
             )
+            self.versions[slug] = f"{self.rng.randint(1, 6)}.{self.rng.randint(0, 12)}"
         frameworks = Framework.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        Release.objects.bulk_create(
+            [
+                Release(
+                    framework=framework,
+                    version=self.versions[framework.slug],
+                    released_on=date(2024, 1, 1) + timedelta(days=self.rng.randint(0, 700)),
+                )
+                for framework in frameworks
+            ],
+            batch_size=BATCH_SIZE,
+        )
         TaggedFramework.objects.bulk_create(
             [
                 TaggedFramework(content_object=framework, tag=tag)
@@ -325,7 +338,7 @@ class _Builder:
         rng = self.rng
         batch, made, done = [], [], 0
         for framework in frameworks:
-            version = framework.latest_version
+            version = self.versions[framework.slug]
             for feature in features:
                 done += 1
                 if rng.random() < EMPTY_CELL_SHARE:

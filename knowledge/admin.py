@@ -31,7 +31,9 @@ from .models import (
     Claim,
     ClaimStatus,
     Feature,
+    FeatureValue,
     Framework,
+    Release,
     Source,
     SourceKind,
 )
@@ -142,15 +144,27 @@ class CategoryAdmin(admin.ModelAdmin):
         return category.feature_count
 
 
+class FeatureValueInline(admin.TabularInline):
+    """The vocabulary of a descriptor feature, or the scale of an assessment, lowest first."""
+
+    model = FeatureValue
+    fields = ["position", "label", "slug", "meaning"]
+    prepopulated_fields = {"slug": ["label"]}
+    extra = 0
+    verbose_name = "value (vocabulary or scale)"
+    verbose_name_plural = "values (descriptor and assessment features only; a scale lowest first)"
+
+
 @admin.register(Feature)
 class FeatureAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "category", "order", "claim_count", "updated_at"]
+    inlines = [FeatureValueInline]
+    list_display = ["name", "slug", "category", "kind", "order", "claim_count", "updated_at"]
     list_select_related = ["category"]
-    list_filter = ["category", LAST_CHANGED_FILTER]
+    list_filter = ["kind", "category", LAST_CHANGED_FILTER]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "category", "description"]}),
+        (None, {"fields": ["name", "slug", "category", "kind", "description"]}),
         ("Ordering and tags", {"fields": ["order", "tags"], "classes": ["collapse"]}),
     ]
 
@@ -162,9 +176,16 @@ class FeatureAdmin(admin.ModelAdmin):
         return feature.claim_count
 
 
+class ReleaseInline(admin.TabularInline):
+    model = Release
+    fields = ["version", "released_on", "is_lts", "end_of_support", "notes"]
+    extra = 0
+
+
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "language", "licence", "latest_version", "claim_count"]
+    inlines = [ReleaseInline]
+    list_display = ["name", "slug", "language", "licence", "release_count", "claim_count"]
     list_filter = ["language", "licence", LAST_CHANGED_FILTER]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     search_fields = ["name", "slug", "summary"]
@@ -175,14 +196,26 @@ class FrameworkAdmin(admin.ModelAdmin):
         (
             "Facts",
             {
-                "fields": ["language", "licence", "first_release_year", "latest_version"],
+                "fields": ["maintainer", "language", "licence", "first_release_year"],
                 "classes": ["collapse"],
             },
         ),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims"))
+        # Two counts over two joins would multiply each other: count distinct rows.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                claim_count=Count("claims", distinct=True),
+                release_count=Count("releases", distinct=True),
+            )
+        )
+
+    @admin.display(description="releases", ordering="release_count")
+    def release_count(self, framework):
+        return framework.release_count
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, framework):
@@ -203,7 +236,7 @@ class SourceAdmin(DeleteGuardMixin, admin.ModelAdmin):
     inlines = [SourceArchiveInline]
     actions = [check_sources_now]
     fieldsets = [
-        (None, {"fields": ["title", "url", "kind", "publisher", "author"]}),
+        (None, {"fields": ["title", "url", "version_read", "kind", "publisher", "author"]}),
         ("Dates", {"fields": ["published_date", "accessed_date"]}),
         ("Curators' notes", {"fields": ["notes"], "classes": ["collapse"]}),
         ("Cited by", {"fields": ["citing_claims"]}),
@@ -325,14 +358,14 @@ class BatchedAutocompleteInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-CLAIM_DETAIL_FIELDS = ["note", "as_of_version", "valid_until"]
+CLAIM_DETAIL_FIELDS = ["note", "as_of_version", "since_version", "until_version", "valid_until"]
 CLAIM_MAIN_FIELDS = [name for name in CLAIM_FORM_FIELDS if name not in CLAIM_DETAIL_FIELDS]
 
 
 class CitationInline(BatchedAutocompleteInline):
     model = Citation
     formset = CitationInlineFormSet
-    fields = ["source", "quote", "locator", "retrieved_date"]
+    fields = ["source", "quote", "locator", "retrieved_date", "provenance"]
     autocomplete_fields = ["source"]
     # A quote is at most a few lines; the default ten-row box pushes the next citation away.
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
@@ -351,6 +384,13 @@ def _refuse_non_ids(**ids):
 
 @admin.register(Claim)
 class ClaimAdmin(SimpleHistoryAdmin):
+    # A value or a release is shown with what it belongs to: "Learning curve: Steep".
+    labelled_choices = {
+        "feature_value": (FeatureValue, "feature", lambda value: f"{value.feature}: {value}"),
+        "since_version": (Release, "framework", lambda release: f"{release.framework} {release}"),
+        "until_version": (Release, "framework", lambda release: f"{release.framework} {release}"),
+    }
+
     form = ClaimAdminForm
     inlines = [CitationInline]
     list_display = [
@@ -359,12 +399,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
         "feature",
         "key",
         "support",
+        "feature_value",
         "status",
         "rank",
         "citation_count",
         "updated_at",
     ]
-    list_select_related = ["framework", "feature"]
+    list_select_related = ["framework", "feature", "feature_value"]
     list_filter = [
         "status",
         "support",
@@ -405,6 +446,15 @@ class ClaimAdmin(SimpleHistoryAdmin):
                 raise
             self.message_user(request, services.UNSOURCED_MESSAGE, messages.ERROR)
             return redirect(request.get_full_path())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.labelled_choices:
+            model, owner, label = self.labelled_choices[db_field.name]
+            kwargs["queryset"] = model.objects.select_related(owner)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = label
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def revert_disabled(self, request, obj=None):
         # A revert saves the claim without its citations inline, so it could republish a claim
@@ -490,11 +540,17 @@ class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
         "verification_status",
     ]
     list_select_related = ["claim__framework", "claim__feature", "source", "verification"]
-    list_filter = ["source__kind", "claim__status", CitationVerificationFilter, "retrieved_date"]
+    list_filter = [
+        "source__kind",
+        "provenance",
+        "claim__status",
+        CitationVerificationFilter,
+        "retrieved_date",
+    ]
     search_fields = ["quote", "locator", "source__title", "claim__framework__name"]
     autocomplete_fields = ["claim", "source"]
     fieldsets = [
-        (None, {"fields": ["claim", "source", "quote", "locator"]}),
+        (None, {"fields": ["claim", "source", "quote", "locator", "provenance"]}),
         ("Retrieval", {"fields": ["retrieved_date"], "classes": ["collapse"]}),
         ("Verification", {"fields": ["last_check"]}),
     ]

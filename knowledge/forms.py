@@ -20,9 +20,12 @@ CLAIM_FORM_FIELDS = [
     "key",
     "statement",
     "support",
+    "feature_value",
     "value",
     "note",
     "as_of_version",
+    "since_version",
+    "until_version",
     "valid_until",
     "status",
     "rank",
@@ -133,6 +136,24 @@ class ClaimAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = _version(self.instance)
+        self._offer_only_this_cells_choices()
+
+    def _offer_only_this_cells_choices(self):
+        """The value select lists the claim's feature's values, the release selects the
+        framework's releases: a short list to pick from, and one that stays short however many
+        features and frameworks there are. Model validation still names a wrong pick."""
+        for name, owner in (
+            ("feature_value", "feature"),
+            ("since_version", "framework"),
+            ("until_version", "framework"),
+        ):
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            chosen = self.data.get(self.add_prefix(owner)) if self.is_bound else None
+            chosen = chosen or getattr(self.instance, f"{owner}_id", None)
+            if chosen and str(chosen).isdigit():
+                field.queryset = field.queryset.filter(**{f"{owner}_id": chosen})
 
     def clean(self):
         cleaned_data = super().clean()

@@ -22,6 +22,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from . import history
 from .models import Claim
 from .services import UNSOURCED_MESSAGE, breaks_citation_rule
 
@@ -29,10 +30,15 @@ FIXTURE_FILES = {
     "01_taxonomy.json": [
         "knowledge.category",
         "knowledge.feature",
+        "knowledge.featurevalue",
         "taggit.tag",
         "knowledge.taggedfeature",
     ],
-    "02_frameworks.json": ["knowledge.framework", "knowledge.taggedframework"],
+    "02_frameworks.json": [
+        "knowledge.framework",
+        "knowledge.release",
+        "knowledge.taggedframework",
+    ],
     "03_sources.json": ["knowledge.source"],
     "04_claims.json": ["knowledge.claim", "knowledge.citation"],
     # What `verifykb` last found; written by `dumpkb` after a run (see README, "Verification").
@@ -149,6 +155,7 @@ class _Load:
         self.report = LoadReport()
         self.loaded = []
         self.found = set()  # natural keys already seen to exist, so each is looked up once
+        self.created = set()  # (model, pk) of the objects this load created
 
     def run(self, paths):
         try:
@@ -335,11 +342,24 @@ class _Load:
             # A hand-written fixture may leave out the timestamps; a raw save would store NULL.
             if hasattr(instance, name) and getattr(instance, name) is None:
                 setattr(instance, name, now)
+        recorded = hasattr(type(instance), "history")
+        stored = history.stored_values(instance) if recorded else None
         try:
             with transaction.atomic():
                 entry.deserialized.save()
         except DatabaseError as error:
             self.errors.append(f"{entry.describe()}: the database refused it: {error}")
+            return
+        if recorded and history.content_changed(instance, stored):
+            # A raw save records no history; a reader must still see what the fixture changed.
+            history.history_record(instance, created=stored is None, reason=f"loadkb {entry.path}")
+            if stored is None:
+                self.created.add((type(instance), instance.pk))
+            changed = history.evidence_changed_claim_ids(instance, stored)
+            # A claim loaded with its citations has no earlier evidence that could have changed.
+            history.claims_mark_evidence_changed(
+                claim_ids=[pk for pk in changed if (Claim, pk) not in self.created]
+            )
 
     def finish_forward_references(self):
         for entry in self.loaded:
@@ -385,7 +405,9 @@ def _read_objects(path, errors):
 _NATURAL_KEY_FIELDS = {
     "knowledge.category": ["slug"],
     "knowledge.feature": ["slug"],
+    "knowledge.featurevalue": ["feature", "slug"],
     "knowledge.framework": ["slug"],
+    "knowledge.release": ["framework", "version"],
     "taggit.tag": ["name"],
     "knowledge.taggedfeature": ["content_object", "tag"],
     "knowledge.taggedframework": ["content_object", "tag"],

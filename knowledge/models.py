@@ -5,9 +5,13 @@ may hold several claims, because sources disagree or a claim was superseded; eac
 carries its citations, each a quote from a source.
 """
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
@@ -43,6 +47,12 @@ class TaggedItemManager(models.Manager):
 
 
 # -- Categories and features ------------------------------------------------------------------
+
+
+class FeatureKind(models.TextChoices):
+    CAPABILITY = "capability", "Capability (a support level)"
+    DESCRIPTOR = "descriptor", "Descriptor (one value of the feature's vocabulary)"
+    ASSESSMENT = "assessment", "Assessment (a position on the feature's ordered scale)"
 
 
 class Category(TimeStampedModel):
@@ -100,6 +110,14 @@ class Feature(TimeStampedModel):
     order = models.PositiveIntegerField(
         default=0, help_text="Features are listed by this number within their category."
     )
+    kind = models.CharField(
+        max_length=12,
+        choices=FeatureKind.choices,
+        default=FeatureKind.CAPABILITY,
+        help_text="What a claim about it says: a support level (“ORM”: built in, via extension "
+        "…), a value of its vocabulary (“scope”: full-stack, microframework …) or a position on "
+        "its scale (“learning curve”: gentle < moderate < steep).",
+    )
     tags = TaggableManager(through=TaggedFeature, blank=True)
 
     objects = SlugManager()
@@ -115,6 +133,79 @@ class Feature(TimeStampedModel):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def has_values(self):
+        """Whether its claims pick one of its values rather than a support level."""
+        return self.kind != FeatureKind.CAPABILITY
+
+    def clean(self):
+        if self.pk is None:
+            return
+        # A kind change must not strand claims that no longer fit (ORM access in a model's
+        # clean() is how Django's own validate_unique works too).
+        if self.has_values:
+            misfits = self.claims.exclude(support__in=["", SupportLevel.UNKNOWN])
+            reason = "give a support level"
+        else:
+            misfits = self.claims.filter(feature_value__isnull=False)
+            reason = "pick a value of its vocabulary or scale"
+        count = misfits.count()
+        if count:
+            raise ValidationError(
+                {
+                    "kind": f"{count} claim(s) of this feature {reason}; change them first, "
+                    f"then the kind ({self.get_kind_display()})."
+                }
+            )
+
+
+class FeatureValueManager(models.Manager):
+    def get_by_natural_key(self, feature_slug, slug):
+        return self.get(feature__slug=feature_slug, slug=slug)
+
+
+class FeatureValue(models.Model):
+    """One value of a descriptor feature's vocabulary, or one step of an assessment's scale."""
+
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="values")
+    slug = models.SlugField(max_length=60, help_text="For example “microframework”.")
+    label = models.CharField(
+        max_length=80, help_text="Shown as the cell's badge: “Microframework”."
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Values are listed by this number; on a scale it is the order, lowest first "
+        "(gentle 1, moderate 2, steep 3).",
+    )
+    meaning = models.CharField(
+        max_length=200, blank=True, help_text="One sentence for the key: what the value means."
+    )
+
+    objects = FeatureValueManager()
+
+    class Meta:
+        ordering = ["feature", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feature", "slug"],
+                name="unique_feature_value_slug",
+                violation_error_message="This feature already has a value with this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["feature", "label"],
+                name="unique_feature_value_label",
+                violation_error_message="This feature already has a value with this label.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def natural_key(self):
+        return self.feature.natural_key() + (self.slug,)
+
+    natural_key.dependencies = ["knowledge.feature"]
 
 
 # -- Frameworks -------------------------------------------------------------------------------
@@ -163,7 +254,12 @@ class Framework(TimeStampedModel):
     first_release_year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1970), MaxValueValidator(2100)]
     )
-    latest_version = models.CharField(max_length=50, blank=True, help_text="For example “5.2”.")
+    maintainer = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who publishes it, e.g. “Django Software Foundation”: a source with this "
+        "publisher is first-party.",
+    )
     tags = TaggableManager(through=TaggedFramework, blank=True)
 
     objects = SlugManager()
@@ -179,6 +275,98 @@ class Framework(TimeStampedModel):
 
     def natural_key(self):
         return (self.slug,)
+
+
+def version_key(version: str) -> tuple:
+    """A version string as something that sorts: "0.9" < "0.10" < "1.0" < "1.0.1".
+
+    Numbers compare as numbers and any other text as text; releases name their versions with
+    dots and digits, so nothing more (PEP 440 parsing) is needed.
+    """
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.findall(r"\d+|[a-z]+", version.lower())
+    )
+
+
+class ReleaseManager(models.Manager):
+    def get_by_natural_key(self, framework_slug, version):
+        return self.get(framework__slug=framework_slug, version=version)
+
+
+class Release(models.Model):
+    """One released version of a framework: the latest and the supported ones derive from these."""
+
+    framework = models.ForeignKey("Framework", on_delete=models.CASCADE, related_name="releases")
+    version = models.CharField(max_length=50, help_text="As the project names it: “5.2”, “3.1”.")
+    released_on = models.DateField(
+        "released", null=True, blank=True, help_text="The date of the release, when known."
+    )
+    is_lts = models.BooleanField("long-term support", default=False)
+    end_of_support = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The last day of security fixes, where the project has announced one.",
+    )
+    notes = models.CharField(
+        max_length=300, blank=True, help_text="Where the date comes from (a change log, notes)."
+    )
+
+    objects = ReleaseManager()
+
+    class Meta:
+        ordering = ["framework", "-released_on", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "version"],
+                name="unique_release_version",
+                violation_error_message="This framework already has a release with this version.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_of_support__isnull=True)
+                | Q(released_on__isnull=True)
+                | Q(end_of_support__gte=models.F("released_on")),
+                name="release_support_ends_after_release",
+                violation_error_message="Support cannot end before the release date.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.version
+
+    def natural_key(self):
+        return self.framework.natural_key() + (self.version,)
+
+    natural_key.dependencies = ["knowledge.framework"]
+
+
+def latest_release(releases):
+    """The latest of `releases` (already fetched): the newest date, then the highest version."""
+    return max(
+        releases,
+        key=lambda release: (
+            release.released_on is not None,
+            release.released_on,
+            version_key(release.version),
+        ),
+        default=None,
+    )
+
+
+def releases_supported(releases, *, today):
+    """Of `releases` (already fetched), those still supported on `today`, newest first.
+
+    A release is supported until its announced end of support; the latest release is
+    supported while its project has announced no end for it.
+    """
+    latest = latest_release(releases)
+    supported = [
+        release
+        for release in releases
+        if (release.end_of_support and release.end_of_support >= today)
+        or (release == latest and release.end_of_support is None)
+    ]
+    return sorted(supported, key=lambda release: version_key(release.version), reverse=True)
 
 
 # -- Sources ----------------------------------------------------------------------------------
@@ -241,9 +429,18 @@ class Source(TimeStampedModel):
         help_text="When a curator last checked that the source still says what we quote.",
     )
     kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
+    version_read = models.CharField(
+        "version read",
+        max_length=80,
+        blank=True,
+        help_text="The version or revision of the page as it was read: “5.2”, “3.1.x”, a commit. "
+        "Pin documentation URLs to it where the docs have versions (not /stable/ or /latest/).",
+    )
     notes = models.TextField(blank=True, help_text="Plain text, for curators.")
 
     objects = SourceManager()
+    # Readers see a cited source's title and URL, so their changes show in claims' histories.
+    history = HistoricalRecords(excluded_fields=["created_at", "notes"])
 
     class Meta:
         ordering = ["title"]
@@ -288,6 +485,11 @@ class SupportLevel(models.TextChoices):
     NOT_APPLICABLE = "n/a", "Not applicable"
 
 
+# The support levels a claim on a descriptor or assessment feature may carry: none (it picks a
+# value instead), or "unknown" for a placeholder of a cell with no source yet.
+SUPPORT_WITH_VALUE = ""
+
+
 class ClaimStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     REVIEW = "review", "In review"
@@ -318,14 +520,28 @@ _RANK_ORDER = models.Case(
 )
 
 
+def claim_verdict(claim):
+    """What a claim says, the thing compared across a cell: the value it picks of a descriptor's
+    vocabulary or an assessment's scale, else its support level. Reads `feature_value_id` and
+    `support`, of a claim or of a row."""
+    return ("value", claim.feature_value_id) if claim.feature_value_id else ("level", claim.support)
+
+
 def claims_disagree(claims) -> bool:
-    """Whether the published claims of one cell disagree: their current ones give different
-    support levels. Deprecated claims are kept for the record, so they cannot disagree. Reads
-    `support` and `rank`, of claims or of rows."""
-    return len({claim.support for claim in claims if claim.rank != ClaimRank.DEPRECATED}) > 1
+    """Whether the published claims of one cell disagree: their current ones say different
+    things (support levels, or values). Deprecated claims are kept for the record, so they
+    cannot disagree. Reads `support`, `feature_value_id` and `rank`, of claims or of rows."""
+    current = {claim_verdict(claim) for claim in claims if claim.rank != ClaimRank.DEPRECATED}
+    return len(current) > 1
 
 
 class ClaimQuerySet(models.QuerySet):
+    def with_last_changed(self):
+        """Annotates `last_changed`: the claim's own last change or its evidence's, later one."""
+        return self.annotate(
+            last_changed=Greatest("updated_at", Coalesce("evidence_changed_at", "updated_at"))
+        )
+
     def published(self):
         return self.filter(published_claim())
 
@@ -358,10 +574,28 @@ class Claim(TimeStampedModel):
         "“Django ships an automatic admin interface.”",
     )
     support = models.CharField(
-        "support level", max_length=12, choices=SupportLevel.choices, default=SupportLevel.UNKNOWN
+        "support level",
+        max_length=12,
+        choices=SupportLevel.choices,
+        default=SupportLevel.UNKNOWN,
+        blank=True,
+        help_text="For a capability feature. Leave empty on a descriptor or assessment feature "
+        "and pick its value below instead. “Not applicable” means the question does not arise.",
+    )
+    feature_value = models.ForeignKey(
+        FeatureValue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name="value of the feature",
+        help_text="For a descriptor or assessment feature: one value of its vocabulary or scale.",
     )
     value = models.CharField(
-        max_length=120, blank=True, help_text="A short value shown in the cell, e.g. “Jinja2”."
+        "detail",
+        max_length=120,
+        blank=True,
+        help_text="A short detail shown in the cell, e.g. “Jinja2”; none when not applicable.",
     )
     note = models.TextField(blank=True, help_text="Markdown: context, caveats, disagreement.")
     note_html = models.TextField(editable=False, blank=True)
@@ -371,6 +605,22 @@ class Claim(TimeStampedModel):
         blank=True,
         help_text="The framework version the claim holds for, e.g. “5.2”.",
     )
+    since_version = models.ForeignKey(
+        Release,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The release that added it (“added in 3.1”), a release of this framework.",
+    )
+    until_version = models.ForeignKey(
+        Release,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The release that removed it (“removed in 4.0”), a release of this framework.",
+    )
     valid_until = models.DateField(
         null=True, blank=True, help_text="After this date the claim should be checked again."
     )
@@ -378,9 +628,18 @@ class Claim(TimeStampedModel):
         max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT, db_index=True
     )
     rank = models.CharField(max_length=10, choices=ClaimRank.choices, default=ClaimRank.NORMAL)
+    # Kept apart from updated_at, which is the claim row's own version (the admin's lost-update
+    # guard and loadkb's "edited since the dump" compare it).
+    evidence_changed_at = models.DateTimeField(
+        "evidence last changed",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a citation of it, or a source it cites, last changed.",
+    )
 
     objects = ClaimManager()
-    history = HistoricalRecords(excluded_fields=["note_html", "created_at"])
+    history = HistoricalRecords(excluded_fields=["note_html", "created_at", "evidence_changed_at"])
 
     class Meta:
         ordering = ["framework__name", "feature__name", "key"]
@@ -398,11 +657,27 @@ class Claim(TimeStampedModel):
                 violation_error_message="This framework and feature already have a preferred "
                 "published claim; give this one another rank or demote the other.",
             ),
+            models.CheckConstraint(
+                condition=Q(support=SUPPORT_WITH_VALUE, feature_value__isnull=False)
+                | (~Q(support=SUPPORT_WITH_VALUE) & Q(feature_value__isnull=True)),
+                name="claim_support_or_feature_value",
+                violation_error_message="A claim gives either a support level (capability "
+                "features) or a value of its feature (descriptor and assessment features), "
+                "not both and not neither.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(support=SupportLevel.NOT_APPLICABLE) | Q(value=""),
+                name="claim_not_applicable_without_detail",
+                violation_error_message="A claim that the question does not arise (not "
+                "applicable) carries no detail: a verdict belongs on a descriptor or "
+                "assessment feature.",
+            ),
         ]
         indexes = [models.Index(fields=["feature", "framework", "status"])]
 
     def __str__(self):
-        return f"Claim #{self.pk} ({self.get_support_display()}, {self.get_status_display()})"
+        shown = self.get_support_display() or "value"
+        return f"Claim #{self.pk} ({shown}, {self.get_status_display()})"
 
     def get_absolute_url(self):
         return reverse("comparisons:claim-detail", kwargs={"pk": self.pk})
@@ -411,6 +686,64 @@ class Claim(TimeStampedModel):
         return self.framework.natural_key() + self.feature.natural_key() + (self.key,)
 
     natural_key.dependencies = ["knowledge.framework", "knowledge.feature"]
+
+    def clean(self):
+        errors = {}
+        feature = self.feature if self.feature_id else None
+        if feature is not None:
+            errors.update(_kind_errors(self, feature))
+        for name in ("since_version", "until_version"):
+            release = getattr(self, name)
+            if (
+                release is not None
+                and self.framework_id
+                and release.framework_id != self.framework_id
+            ):
+                errors[name] = (
+                    f"{release} is a release of another framework; pick a release of this "
+                    "claim's framework (add it under the framework's releases first)."
+                )
+        since, until = self.since_version, self.until_version
+        ordered = "since_version" not in errors and "until_version" not in errors
+        if ordered and since and until and version_key(until.version) <= version_key(since.version):
+            errors["until_version"] = (
+                f"Removed in {until} cannot come before or with added in {since}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+def _kind_errors(claim, feature):
+    """What is wrong with `claim`'s support level or value for the kind of `feature`."""
+    if not feature.has_values:
+        if claim.feature_value_id is not None:
+            return {
+                "feature_value": f"“{feature}” is a capability feature: give a support level, "
+                "not a value."
+            }
+        if claim.support == SUPPORT_WITH_VALUE:
+            return {"support": f"“{feature}” is a capability feature: give a support level."}
+        return {}
+    if claim.support not in (SUPPORT_WITH_VALUE, SupportLevel.UNKNOWN):
+        return {
+            "support": f"“{feature}” is a {feature.kind} feature: pick one of its values "
+            "instead of a support level (or “Unknown” while no source says)."
+        }
+    value = claim.feature_value
+    if value is not None and value.feature_id != feature.pk:
+        allowed = ", ".join(feature.values.values_list("slug", flat=True)) or "none defined yet"
+        return {
+            "feature_value": f"“{value}” is a value of another feature; “{feature}” takes one "
+            f"of: {allowed}."
+        }
+    if value is None and claim.support == SUPPORT_WITH_VALUE:
+        return {"feature_value": f"Pick one of the values of “{feature}”."}
+    return {}
+
+
+class Provenance(models.TextChoices):
+    FIRST_PARTY = "first-party", "First-party (the framework's own documentation or maintainers)"
+    INDEPENDENT = "independent", "Independent"
 
 
 class CitationQuerySet(models.QuerySet):
@@ -439,8 +772,17 @@ class Citation(TimeStampedModel):
         max_length=200, blank=True, help_text="Section, heading or page, e.g. “§ Middleware”."
     )
     retrieved_date = models.DateField("retrieved", null=True, blank=True)
+    provenance = models.CharField(
+        max_length=12,
+        choices=Provenance.choices,
+        blank=True,
+        help_text="Leave empty to have it set from the source and the framework (the URL's "
+        "host, the publisher); change it when that guess is wrong.",
+    )
 
     objects = CitationManager()
+    # Quotes and sources are what a reader checks a claim against: every change is recorded.
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["claim", "id"]

@@ -18,7 +18,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Citation, Claim, ClaimRank, Source, VerificationStatus, claims_disagree
+from .models import (
+    Citation,
+    Claim,
+    ClaimRank,
+    Source,
+    SourceKind,
+    VerificationStatus,
+    claims_disagree,
+)
+from .provenance import unpinned_segment
 
 ERROR = "error"
 WARNING = "warning"
@@ -63,8 +72,13 @@ def published_claims_without_citation():
         )
 
 
+def _said(claim):
+    return claim.feature_value.slug if claim.feature_value_id else claim.support
+
+
 def cells_with_disagreeing_claims():
-    """Cells whose published, non-deprecated claims give different support levels.
+    """Cells whose published, non-deprecated claims say different things: different support
+    levels, or different values of a descriptor's vocabulary or an assessment's scale.
 
     Disagreement is allowed (sources do disagree, and the cell shows both), so it is a
     warning when one claim is preferred; with none preferred it is an error, because the
@@ -73,7 +87,7 @@ def cells_with_disagreeing_claims():
     claims = (
         Claim.objects.published()
         .exclude(rank=ClaimRank.DEPRECATED)
-        .select_related("framework", "feature")
+        .select_related("framework", "feature", "feature_value")
         .order_by("framework_id", "feature_id", "pk")
     )
     cells = defaultdict(list)
@@ -85,7 +99,7 @@ def cells_with_disagreeing_claims():
         preferred = [claim for claim in cell_claims if claim.rank == ClaimRank.PREFERRED]
         first = preferred[0] if preferred else cell_claims[0]
         cell = f"{first.framework.name} / {first.feature.name}"
-        listed = ", ".join(f"#{claim.pk} says {claim.support}" for claim in cell_claims)
+        listed = ", ".join(f"#{claim.pk} says {_said(claim)}" for claim in cell_claims)
         if preferred:
             yield Finding(
                 WARNING,
@@ -228,6 +242,24 @@ def citations_not_verified(*, now=None):
         )
 
 
+def unpinned_documentation_urls():
+    """Documentation read at one version but linked at a URL that follows the next release."""
+    sources = Source.objects.filter(kind=SourceKind.DOCUMENTATION).exclude(url="")
+    for source in sources.only("title", "url", "version_read"):
+        segment = unpinned_segment(source.url)
+        if segment is None:
+            continue
+        read = f" (read at {source.version_read})" if source.version_read else ""
+        yield Finding(
+            WARNING,
+            "unpinned-documentation-url",
+            f"Source #{source.pk} “{source.title}” links to /{segment}/{read}: that page changes "
+            "with every release; link to the version that was read.",
+            f"Source #{source.pk} “{source.title}”",
+            _admin_url("source", source.pk),
+        )
+
+
 CHECKS = [
     published_claims_without_citation,
     published_claims_whose_quotes_are_all_gone,
@@ -236,6 +268,7 @@ CHECKS = [
     stale_sources,
     duplicate_sources,
     citations_not_verified,
+    unpinned_documentation_urls,
 ]
 
 

@@ -1,7 +1,21 @@
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from . import history
 from .markdown import render_markdown
+from .provenance import guess_provenance
+
+
+def citation_provenance_guess(citation):
+    """The provenance `citation` would get from its source and its claim's framework."""
+    source = citation.source
+    framework = citation.claim.framework
+    return guess_provenance(
+        source_url=source.url,
+        source_publisher=source.publisher,
+        framework_urls=[framework.homepage, framework.documentation_url, framework.repository_url],
+        framework_names=[framework.name, framework.maintainer],
+    )
 
 
 @receiver(pre_save, dispatch_uid="knowledge.render_markdown_fields")
@@ -13,3 +27,41 @@ def render_markdown_fields(sender, instance, **kwargs):
     """
     for source_field, html_field in getattr(sender, "markdown_fields", {}).items():
         setattr(instance, html_field, render_markdown(getattr(instance, source_field)))
+
+
+@receiver(pre_save, sender="knowledge.Citation", dispatch_uid="knowledge.citation_provenance")
+def set_citation_provenance(sender, instance, **kwargs):
+    """A citation saved without provenance gets the guess from its source and framework.
+
+    A pre_save receiver for the same reason as above: `loadkb` saves raw, and a fixture
+    written before provenance existed must still come out with one.
+    """
+    if instance.provenance or instance.source_id is None or instance.claim_id is None:
+        return
+    instance.provenance = citation_provenance_guess(instance)
+
+
+# "Last changed" of a claim covers its evidence. loadkb's raw saves are handled by the loader,
+# which knows whether a fixture changed anything.
+
+
+@receiver(post_save, sender="knowledge.Citation", dispatch_uid="knowledge.citation_saved")
+@receiver(post_delete, sender="knowledge.Citation", dispatch_uid="knowledge.citation_deleted")
+def citation_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        history.claims_mark_evidence_changed(claim_ids=[instance.claim_id])
+
+
+@receiver(pre_save, sender="knowledge.Source", dispatch_uid="knowledge.source_saving")
+def source_remember_shown(sender, instance, raw=False, **kwargs):
+    if not raw:
+        instance._stored_before_save = history.stored_values(instance)
+
+
+@receiver(post_save, sender="knowledge.Source", dispatch_uid="knowledge.source_saved")
+def source_changed(sender, instance, raw=False, **kwargs):
+    stored = getattr(instance, "_stored_before_save", None)
+    if not raw and stored is not None:
+        history.claims_mark_evidence_changed(
+            claim_ids=history.evidence_changed_claim_ids(instance, stored)
+        )

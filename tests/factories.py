@@ -18,7 +18,10 @@ from knowledge.models import (
     ClaimRank,
     ClaimStatus,
     Feature,
+    FeatureKind,
+    FeatureValue,
     Framework,
+    Release,
     Source,
     SourceKind,
     SupportLevel,
@@ -42,6 +45,25 @@ def make_feature(**fields):
     if "category" not in fields:
         fields["category"] = make_category()
     return Feature.objects.create(**fields)
+
+
+def make_scale(labels=("Gentle", "Moderate", "Steep"), kind=FeatureKind.ASSESSMENT, **fields):
+    """A descriptor or assessment feature and its values, lowest first: (feature, [values])."""
+    feature = make_feature(kind=kind, **fields)
+    values = [
+        FeatureValue.objects.create(
+            feature=feature, slug=label.lower().replace(" ", "-"), label=label, position=n
+        )
+        for n, label in enumerate(labels, start=1)
+    ]
+    return feature, values
+
+
+def make_release(**fields):
+    if "framework" not in fields:
+        fields["framework"] = make_framework()
+    fields.setdefault("version", f"{next(_numbers)}.0")
+    return Release.objects.create(**fields)
 
 
 def make_framework(**fields):
@@ -75,7 +97,8 @@ def make_claim(citations=1, **fields):
         fields["framework"] = make_framework()
     if "feature" not in fields:
         fields["feature"] = make_feature()
-    fields.setdefault("support", SupportLevel.YES)
+    # A claim on a descriptor or assessment feature picks a value instead of a support level.
+    fields.setdefault("support", "" if fields.get("feature_value") else SupportLevel.YES)
     fields.setdefault("status", ClaimStatus.PUBLISHED)
     fields.setdefault("rank", ClaimRank.NORMAL)
     # One transaction: on PostgreSQL a published claim committed before its citation is

@@ -26,21 +26,20 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from comparisons.matrix import Cell, CellClaim, Footnote, Row
-from comparisons.support import support_display
+from comparisons.support import SupportDisplay
 
 register = template.Library()
 
-# {level: (classes, symbol and label)}: a display is a function of its level alone.
-_badge_parts: dict[str, tuple[str, str]] = {}
+# {display: (classes, symbol and label)}: a display holds everything its badge shows.
+_badge_parts: dict[SupportDisplay, tuple[str, str]] = {}
 
 
-def badge_parts(level: str) -> tuple[str, str]:
-    """The classes and the content of a support level's badge (its symbol and its label, both
-    always shown, never colour alone), escaped once per level."""
-    parts = _badge_parts.get(level)
+def badge_parts(mark: SupportDisplay) -> tuple[str, str]:
+    """The classes and the content of a badge (a support level's or a value's symbol and
+    label, both always shown, never colour alone), escaped once per display."""
+    parts = _badge_parts.get(mark)
     if parts is None:
-        mark = support_display(level)
-        parts = _badge_parts[level] = (
+        parts = _badge_parts[mark] = (
             f"support {_e(mark.css_class)}",
             f'<b aria-hidden="true">{_e(mark.symbol)}</b> {_e(mark.label)}',
         )
@@ -57,19 +56,40 @@ def refs_html(numbers: Iterable[int], *, backlinks: bool) -> str:
     return "".join(f'<a href="#fn-{n:d}" aria-label="Citation {n:d}">[{n:d}]</a>' for n in numbers)
 
 
+def markers_html(*, anchor: str, disagree: bool, agreeing_sources: int, superseded: int) -> str:
+    """What a cell's other claims say, in words: they disagree; they agree, and how many
+    sources say so; older claims were superseded. Each links to the list of them all."""
+    html = ""
+    link = f'href="#claims-{anchor}"'
+    if disagree:
+        html += (
+            f' <a class="cell__disagree" {link}><span aria-hidden="true">⚠</span> '
+            "Sources disagree</a>"
+        )
+    elif agreeing_sources:
+        words = (
+            "1 source agrees" if agreeing_sources == 1 else f"{agreeing_sources:d} sources agree"
+        )
+        html += f' <a class="cell__more" {link}>{words}</a>'
+    if superseded:
+        html += f' <a class="cell__more" {link}>+{superseded:d} superseded</a>'
+    return html
+
+
 def cell_html(
     *,
     anchor: str,
-    support: str,
+    mark: SupportDisplay,
     url: str = "",
     value: str = "",
     footnotes: Iterable[int] = (),
     disagree: bool = False,
-    other_claims: int = 0,
+    agreeing_sources: int = 0,
+    superseded: int = 0,
 ) -> str:
     """A cell's `<td>`: its badge (a link to the claim shown, when there is one), its value,
-    its references, then a link to its other claims when it has any."""
-    classes, badge = badge_parts(support)
+    its references, then what its other claims say, when it has any."""
+    classes, badge = badge_parts(mark)
     if not url:
         return f'<td id="{anchor}"><span class="{classes}">{badge}</span></td>'
     start = '<td class="cell--disagree" id="' if disagree else '<td id="'
@@ -77,17 +97,13 @@ def cell_html(
     if value:
         html += f'<span class="cell__value">{_e(value)}</span>'
     html += refs_html(footnotes, backlinks=True)
-    if disagree:
-        html += (
-            f' <a class="cell__disagree" href="#claims-{anchor}">'
-            '<span aria-hidden="true">⚠</span> Sources disagree</a>'
-        )
-    elif other_claims:
-        plural = "" if other_claims == 1 else "s"
-        html += (
-            f' <a class="cell__more" href="#claims-{anchor}">+{other_claims:d} claim{plural}</a>'
-        )
-    return html + "</td>"
+    markers = markers_html(
+        anchor=anchor,
+        disagree=disagree,
+        agreeing_sources=agreeing_sources,
+        superseded=superseded,
+    )
+    return html + markers + "</td>"
 
 
 def row_html(*, url: str, name: str, cells: str) -> str:
@@ -122,15 +138,16 @@ def footnote_html(
 def _cell(cell: Cell) -> str:
     claim = cell.claim
     if claim is None:
-        return cell_html(anchor=cell.anchor, support=cell.support)
+        return cell_html(anchor=cell.anchor, mark=cell.mark)
     return cell_html(
         anchor=cell.anchor,
-        support=cell.support,
+        mark=cell.mark,
         url=claim.url,
         value=claim.value,
         footnotes=cell.footnotes,
         disagree=cell.disagree,
-        other_claims=cell.other_claim_count,
+        agreeing_sources=cell.agreeing_sources,
+        superseded=cell.superseded,
     )
 
 
@@ -146,7 +163,7 @@ def matrix_rows(rows: list[Row]) -> SafeString:
 
 
 def _claim_item(claim: CellClaim, *, shown: bool) -> str:
-    classes, badge = badge_parts(claim.support)
+    classes, badge = badge_parts(claim.mark)
     value = f' <span class="cell__value">{_e(claim.value)}</span>' if claim.value else ""
     note = ' <span class="muted">(shown in the table)</span>' if shown else ""
     rank = f' <span class="rank">{_e(claim.rank)}</span>' if claim.rank != "normal" else ""

@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from comparisons.support import support_display
+from comparisons.support import claim_display, support_display
 
 register = template.Library()
 
@@ -32,6 +32,13 @@ def nav_link(context, url_name, label):
 def support_badge(level):
     """`{% support_badge claim.support %}`: the level's symbol and label, in one span."""
     return {"support": support_display(level)}
+
+
+@register.inclusion_tag("comparisons/_support.html")
+def claim_badge(claim):
+    """`{% claim_badge claim %}`: what the claim says, its support level or the value it picks
+    (its feature and value selected with it), as one badge."""
+    return {"support": claim_display(claim)}
 
 
 @register.filter

@@ -57,9 +57,10 @@ def test_the_summary_counts_each_level_per_framework(client, kb):
     table = html[html.index('class="summary__table"') : html.index("</table>")]
     cells = re.findall(r"<tr><th scope=\"row\"><a [^>]*>(\w+)</a></th>((?:<td>\d+</td>)+)", table)
     counts = {name: [int(n) for n in re.findall(r"\d+", tds)] for name, tds in cells}
-    # Columns: built in, partial, via extension, no, unknown, not applicable.
-    assert counts["Django"] == [3, 0, 0, 0, 0, 0]
-    assert counts["Flask"] == [1, 1, 1, 0, 0, 0]
+    # Columns: built in, partial, via extension, no, unknown, not applicable; then the
+    # descriptor or assessment rows with a value and without (none here).
+    assert counts["Django"] == [3, 0, 0, 0, 0, 0, 0, 0]
+    assert counts["Flask"] == [1, 1, 1, 0, 0, 0, 0, 0]
 
 
 def test_the_chart_is_inline_svg_without_style_attributes(client, kb):

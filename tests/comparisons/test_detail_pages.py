@@ -184,7 +184,7 @@ def test_claim_history_shows_published_changes_and_hides_unpublished_wording(cli
     assert "Draft" in history and "Not public at this point" in history
     assert "Published." in history
     assert "Support: <del>Partial</del> → <ins>Built in</ins>" in history
-    assert "Value: <del>—</del> → <ins>3.0</ins>" in history
+    assert "Detail: <del>—</del> → <ins>3.0</ins>" in history
     assert "The note was edited." in history
     # Newest first.
     assert history.index("The note was edited.") < history.index("Built in</ins>")
@@ -372,10 +372,22 @@ def knowledge_base(request):
 
 def test_claim_page_queries_do_not_grow(client, knowledge_base, django_assert_max_num_queries):
     """Guards N+1s over citations (source per citation), competing claims (citation count
-    per rival) and history rows."""
-    with django_assert_max_num_queries(4):
-        response = client.get(knowledge_base.busy_claim.get_absolute_url())
+    per rival), history rows, and the evidence history: citation versions (a source title
+    each) and cited sources' versions."""
+    claim = knowledge_base.busy_claim
+    edits = len(knowledge_base.frameworks)
+    for n, citation in enumerate(claim.citations.select_related("source")):
+        for edit in range(edits):
+            citation.quote = f"Edited {edit}."
+            citation.save()
+        citation.source.title = f"Renamed source {n}"
+        citation.source.save()
+    # The claim, its cell, its citations; its history, its citations' history, their sources'
+    # titles and the sources' history.
+    with django_assert_max_num_queries(7):
+        response = client.get(claim.get_absolute_url())
     assert response.status_code == 200
+    assert response.content.decode().count("Quote changed (citation of") >= edits
 
 
 def test_source_page_queries_do_not_grow(client, knowledge_base, django_assert_max_num_queries):
@@ -386,8 +398,9 @@ def test_source_page_queries_do_not_grow(client, knowledge_base, django_assert_m
 
 
 def test_framework_page_queries_do_not_grow(client, knowledge_base, django_assert_max_num_queries):
-    """Guards N+1s over claims (feature, category) and their citations (source)."""
-    with django_assert_max_num_queries(4):
+    """Guards N+1s over claims (feature, category) and their citations (source), and over
+    releases (one query for all of them, latest and supported derived in Python)."""
+    with django_assert_max_num_queries(5):
         response = client.get(knowledge_base.frameworks[0].get_absolute_url())
     assert response.status_code == 200
 
@@ -401,13 +414,13 @@ def test_feature_page_queries_do_not_grow(client, knowledge_base, django_assert_
 
 @pytest.mark.parametrize(
     ("url_name", "queries"),
-    [("framework-list", 1), ("feature-list", 2), ("source-list", 2)],
+    [("framework-list", 2), ("feature-list", 2), ("source-list", 2)],
 )
 def test_list_page_queries_do_not_grow(
     client, knowledge_base, django_assert_max_num_queries, url_name, queries
 ):
-    """Guards N+1s over list rows (claim counts per framework or source, features per
-    category)."""
+    """Guards N+1s over list rows (claim counts per framework or source, releases per
+    framework, features per category)."""
     with django_assert_max_num_queries(queries):
         response = client.get(reverse(f"comparisons:{url_name}"))
     assert response.status_code == 200

@@ -38,7 +38,7 @@ def test_feed_lists_published_claims_newest_change_first(client):
         f"http://testserver{old.get_absolute_url()}",
     ]
     assert found[1].find(f"{ATOM}title").text == "Django — ORM: Built in"
-    assert found[0].find(f"{ATOM}summary").text == "Fresh news. Value: 2.0"
+    assert found[0].find(f"{ATOM}summary").text == "Fresh news. Detail: 2.0"
 
 
 def test_feed_leaves_out_unpublished_claims(client):
@@ -65,7 +65,7 @@ def test_feed_drops_characters_xml_cannot_carry(client):
     make_claim(framework=framework, statement="Form\x0cfeed and \x01null", value="v\x1b1")
     found = entries(client)
     assert found[0].find(f"{ATOM}title").text.startswith("BellFramework — ")
-    assert found[0].find(f"{ATOM}summary").text == "Formfeed and null Value: v1"
+    assert found[0].find(f"{ATOM}summary").text == "Formfeed and null Detail: v1"
 
 
 def test_feed_is_bounded(client, django_assert_max_num_queries):

@@ -88,7 +88,8 @@ def test_agreeing_claims_are_no_disagreement_but_still_listed(client, django_and
     make_claim(framework=django, feature=orm, key="second", rank=ClaimRank.NORMAL)
     html = client.get(URL).content.decode()
     assert "Sources disagree</a>" not in html
-    assert "+1 claim" in html
+    # Two claims, each citing a source of its own.
+    assert "2 sources agree</a>" in html
 
 
 def test_legend_explains_every_mark(client, django_and_flask):

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.conf import settings
 
 from knowledge.loading import FIXTURE_FILES, SHIPPED_MODELS, load_fixture_files
-from knowledge.models import Claim
+from knowledge.models import Citation, Claim, Source
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SHIPPED_FIXTURES = [FIXTURES_DIR / name for name in FIXTURE_FILES]
@@ -21,7 +21,8 @@ def delete_shipped():
     """Remove the shipped content (and the history its deletion writes), dependants first."""
     for label in reversed(SHIPPED_MODELS):
         apps.get_model(label)._base_manager.all().delete()
-    Claim.history.all().delete()
+    for model in (Claim, Citation, Source):
+        model.history.all().delete()
 
 
 def database_snapshot():

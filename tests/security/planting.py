@@ -127,11 +127,13 @@ def plant_payloads():
     )
     data.sources = _create(Source, [Source() for _ in range(SOURCES)], seed=4)
     payload_count = len(all_payloads())
+    # Every claim gets a hostile detail (`value`), which a "not applicable" claim may not carry.
+    levels = [level for level in SupportLevel.values if level != SupportLevel.NOT_APPLICABLE]
     claims = [
         Claim(
             framework=data.frameworks[i % FRAMEWORKS],
             feature=data.features[i // FRAMEWORKS],
-            support=SupportLevel.values[i % len(SupportLevel.values)],
+            support=levels[i % len(levels)],
             status=ClaimStatus.PUBLISHED,
             rank=ClaimRank.NORMAL,
         )
