@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from comparisons import selectors
 from comparisons.matrix import framework_column_list, matrix_build
-from comparisons.support import support_display, support_legend
+from comparisons.support import support_legend
 from comparisons.views import MAX_COMPARED
 from knowledge.models import Feature
 
@@ -34,7 +34,7 @@ _PADDING = 10
 class Badge:
     label: str  # "Django · ORM"
     message: str  # "Built in · 2 sources"
-    level: str
+    level: str  # the support level shown, "" for a value, which is drawn in grey
     link: str  # the claim the cell shows, else the feature's page
     label_width: int
     message_width: int
@@ -78,7 +78,7 @@ def badge_get(*, framework_slug: str, feature_slug: str) -> Badge:
         raise Http404("No such framework or feature.")
     (row,) = rows
     (cell,) = row.cells
-    message = support_display(cell.support).label
+    message = cell.mark.label
     if cell.value:
         message += f": {cell.value}"
     if cell.claims:

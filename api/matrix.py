@@ -16,7 +16,6 @@ from rest_framework import serializers
 
 from comparisons.matrix import CellClaim, Matrix
 from comparisons.matrix import _no_collections as no_collections
-from comparisons.support import support_display
 
 
 def matrix_payload(matrix: Matrix, *, query: str, origin: str, page_path: str) -> dict:
@@ -28,20 +27,13 @@ def matrix_payload(matrix: Matrix, *, query: str, origin: str, page_path: str) -
 
 
 def _payload(matrix: Matrix, *, query: str, origin: str, page_path: str) -> dict:
-    labels = {}
-
-    def label(level: str) -> str:
-        text = labels.get(level)
-        if text is None:
-            text = labels[level] = support_display(level).label
-        return text
-
     def claim(item: CellClaim) -> dict:
         return {
             "id": item.id,
             "url": origin + item.url,
             "support": item.support,
-            "support_label": label(item.support),
+            "mark": item.mark.level,
+            "label": item.mark.label,
             "value": item.value,
             "rank": item.rank,
             "footnotes": item.footnotes,
@@ -61,10 +53,13 @@ def _payload(matrix: Matrix, *, query: str, origin: str, page_path: str) -> dict
                             "framework": slug,
                             "anchor": cell.anchor,
                             "support": cell.support,
-                            "support_label": label(cell.support),
+                            "mark": cell.mark.level,
+                            "label": cell.mark.label,
                             "value": cell.value,
                             "sources_disagree": cell.disagree,
-                            "other_claims": max(len(cell.claims) - 1, 0),
+                            "agreeing_sources": cell.agreeing_sources,
+                            "superseded": cell.superseded,
+                            "other_claims": cell.other_claim_count,
                             "claims": [claim(item) for item in cell.claims],
                         }
                     )
@@ -122,8 +117,11 @@ def _payload(matrix: Matrix, *, query: str, origin: str, page_path: str) -> dict
 class MatrixClaimSchema(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.URLField()
-    support = serializers.CharField()
-    support_label = serializers.CharField()
+    support = serializers.CharField(
+        allow_blank=True, help_text="Its support level; empty when it picks a value."
+    )
+    mark = serializers.CharField(help_text="The support level, or the slug of the value.")
+    label = serializers.CharField(help_text="The badge's words: “Built in”, “Microframework”.")
     value = serializers.CharField(allow_blank=True)
     rank = serializers.CharField()
     footnotes = serializers.ListField(
@@ -134,10 +132,18 @@ class MatrixClaimSchema(serializers.Serializer):
 class MatrixCellSchema(serializers.Serializer):
     framework = serializers.SlugField(help_text="The column's framework.")
     anchor = serializers.CharField(help_text="The cell's id on the HTML page.")
-    support = serializers.CharField(help_text="The level the cell shows: its first claim's.")
-    support_label = serializers.CharField()
-    value = serializers.CharField(allow_blank=True)
+    support = serializers.CharField(
+        allow_blank=True,
+        help_text="The level the cell shows (its first claim's); empty for a value.",
+    )
+    mark = serializers.CharField(help_text="The support level, or the slug of the value shown.")
+    label = serializers.CharField(help_text="The badge's words.")
+    value = serializers.CharField(allow_blank=True, help_text="The shown claim's detail.")
     sources_disagree = serializers.BooleanField()
+    agreeing_sources = serializers.IntegerField(
+        help_text="When several current claims agree: the distinct sources they cite."
+    )
+    superseded = serializers.IntegerField(help_text="Deprecated claims, kept for the record.")
     other_claims = serializers.IntegerField(help_text="Published claims besides the shown one.")
     claims = MatrixClaimSchema(many=True, help_text="The shown claim first, then the others.")
 

@@ -16,7 +16,9 @@ from knowledge.models import (
     CitationVerification,
     Claim,
     Feature,
+    FeatureValue,
     Framework,
+    Release,
     Source,
 )
 
@@ -71,8 +73,21 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "name", "order", "description_html", "url", "api_url"]
 
 
+class FeatureValueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FeatureValue
+        fields = ["slug", "label", "position", "meaning"]
+
+
 class FeatureSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    values = FeatureValueSerializer(
+        many=True,
+        read_only=True,
+        help_text="A descriptor's vocabulary or an assessment's scale (lowest first); "
+        "empty for a capability, whose claims give a support level.",
+    )
     tags = TagsField(read_only=True)
     url = PageURLField()
     api_url = APIURLField("api:feature-detail", "slug")
@@ -84,6 +99,9 @@ class FeatureSerializer(serializers.ModelSerializer):
             "slug",
             "name",
             "category",
+            "kind",
+            "kind_label",
+            "values",
             "order",
             "description_html",
             "tags",
@@ -92,8 +110,15 @@ class FeatureSerializer(serializers.ModelSerializer):
         ]
 
 
+class ReleaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Release
+        fields = ["version", "released_on", "is_lts", "end_of_support"]
+
+
 class FrameworkSerializer(serializers.ModelSerializer):
     tags = TagsField(read_only=True)
+    releases = ReleaseSerializer(many=True, read_only=True, help_text="Newest first.")
     url = PageURLField()
     api_url = APIURLField("api:framework-detail", "slug")
 
@@ -111,7 +136,8 @@ class FrameworkSerializer(serializers.ModelSerializer):
             "language",
             "licence",
             "first_release_year",
-            "latest_version",
+            "maintainer",
+            "releases",
             "tags",
             "url",
             "api_url",
@@ -135,6 +161,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "author",
             "published_date",
             "accessed_date",
+            "version_read",
             "page",
             "api_url",
         ]
@@ -150,13 +177,23 @@ class VerificationSerializer(serializers.ModelSerializer):
 
 class CitationSerializer(serializers.ModelSerializer):
     source = SourceSerializer(read_only=True)
+    provenance_label = serializers.CharField(source="get_provenance_display", read_only=True)
     verification = serializers.SerializerMethodField(
         help_text="The last check of the quote against the source; null when never checked."
     )
 
     class Meta:
         model = Citation
-        fields = ["id", "quote", "locator", "retrieved_date", "source", "verification"]
+        fields = [
+            "id",
+            "quote",
+            "locator",
+            "retrieved_date",
+            "provenance",
+            "provenance_label",
+            "source",
+            "verification",
+        ]
 
     @extend_schema_field(VerificationSerializer(allow_null=True))
     def get_verification(self, citation):
@@ -172,6 +209,27 @@ class ClaimSerializer(serializers.ModelSerializer):
     framework = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     feature = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     support_label = serializers.CharField(source="get_support_display", read_only=True)
+    feature_value = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="For a descriptor or assessment: the value it picks (then `support` is empty).",
+    )
+    feature_value_label = serializers.CharField(
+        source="feature_value.label", read_only=True, default=""
+    )
+    since_version = serializers.SlugRelatedField(
+        slug_field="version",
+        read_only=True,
+        allow_null=True,
+        help_text="The release that added it.",
+    )
+    until_version = serializers.SlugRelatedField(
+        slug_field="version",
+        read_only=True,
+        allow_null=True,
+        help_text="The release that removed it.",
+    )
     citations = CitationSerializer(many=True, read_only=True, source="citation_list")
     url = PageURLField()
     api_url = APIURLField("api:claim-detail", "pk")
@@ -186,10 +244,14 @@ class ClaimSerializer(serializers.ModelSerializer):
             "statement",
             "support",
             "support_label",
+            "feature_value",
+            "feature_value_label",
             "value",
             "rank",
             "note_html",
             "as_of_version",
+            "since_version",
+            "until_version",
             "valid_until",
             "updated_at",
             "citations",

@@ -87,7 +87,7 @@ class FeatureViewSet(ReadOnlyViewSet):
 
     queryset = (
         Feature.objects.select_related("category")
-        .prefetch_related("tags")
+        .prefetch_related("tags", "values")
         .order_by("category__order", "category__name", "order", "name", "pk")
     )
     serializer_class = serializers.FeatureSerializer
@@ -98,7 +98,7 @@ class FeatureViewSet(ReadOnlyViewSet):
 class FrameworkViewSet(ReadOnlyViewSet):
     """Frameworks, by name."""
 
-    queryset = Framework.objects.prefetch_related("tags").order_by("name", "pk")
+    queryset = Framework.objects.prefetch_related("tags", "releases").order_by("name", "pk")
     serializer_class = serializers.FrameworkSerializer
     filterset_class = filters.FrameworkFilter
     lookup_field = "slug"
@@ -118,7 +118,7 @@ class ClaimViewSet(ReadOnlyViewSet):
 
     queryset = (
         Claim.objects.published()
-        .select_related("framework", "feature")
+        .select_related("framework", "feature", "feature_value", "since_version", "until_version")
         .prefetch_related(
             Prefetch(
                 "citations",

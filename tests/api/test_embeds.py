@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from knowledge.models import ClaimRank, ClaimStatus
-from tests.factories import make_citation, make_claim, make_feature, make_framework
+from tests.factories import make_citation, make_claim, make_feature, make_framework, make_scale
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,11 @@ def test_a_badge_stays_valid_xml_whatever_the_names_hold(client):
     make_feature(name="Feature \ufffe\x1f", slug="feat")
     root, texts = _texts(_badge(client, "bad", "feat"))
     assert texts == ["Badname <&> · Feature ", "Unknown"]
+
+
+def test_a_badge_of_an_assessment_shows_the_value_it_picks(client):
+    framework = make_framework(name="Flask", slug="flask")
+    feature, (gentle, *_) = make_scale(name="Learning curve", slug="learning-curve")
+    make_claim(framework=framework, feature=feature, feature_value=gentle)
+    _, texts = _texts(_badge(client, "flask", "learning-curve"))
+    assert texts == ["Flask · Learning curve", "Gentle · 1 source"]

@@ -1,18 +1,28 @@
 """The API's conventions, as a client sees them: published knowledge only, paging with `next`,
 slug filters, absolute URLs, JSON errors, conditional requests, CORS and the rate limit."""
 
+import datetime
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from knowledge.models import CitationVerification, Claim, ClaimStatus, VerificationStatus
+from knowledge.models import (
+    CitationVerification,
+    Claim,
+    ClaimStatus,
+    Provenance,
+    VerificationStatus,
+)
 from tests.factories import (
     HIDDEN_MARKERS,
+    make_citation,
     make_claim,
     make_feature,
     make_framework,
+    make_release,
+    make_scale,
     plant_unpublished_claims,
 )
 
@@ -196,3 +206,26 @@ def test_a_citation_carries_its_verification_status(client, cell):
     _, body = _get(client, reverse("api:claim-detail", args=[cell.pk]))
     assert body["citations"][0]["verification"]["status"] == "verified"
     assert body["citations"][0]["verification"]["status_label"] == "Verified"
+
+
+def test_features_frameworks_and_claims_carry_kinds_releases_and_provenance(client):
+    framework = make_framework(name="Flask", slug="flask", maintainer="Pallets")
+    old = make_release(framework=framework, version="2.0", released_on=datetime.date(2021, 5, 11))
+    new = make_release(framework=framework, version="3.1", released_on=datetime.date(2024, 11, 13))
+    feature, (gentle, *_) = make_scale(name="Learning curve", slug="learning-curve")
+    claim = make_claim(
+        framework=framework, feature=feature, feature_value=gentle, since_version=old, citations=0
+    )
+    make_citation(claim=claim, provenance=Provenance.INDEPENDENT)
+
+    _, body = _get(client, reverse("api:feature-detail", args=["learning-curve"]))
+    assert body["kind"] == "assessment"
+    assert [value["label"] for value in body["values"]] == ["Gentle", "Moderate", "Steep"]
+    _, body = _get(client, reverse("api:framework-detail", args=["flask"]))
+    assert body["maintainer"] == "Pallets"
+    assert [release["version"] for release in body["releases"]] == [new.version, old.version]
+    _, body = _get(client, reverse("api:claim-detail", args=[claim.pk]))
+    assert body["support"] == "" and body["feature_value"] == "gentle"
+    assert body["feature_value_label"] == "Gentle"
+    assert body["since_version"] == "2.0" and body["until_version"] is None
+    assert body["citations"][0]["provenance"] == "independent"
