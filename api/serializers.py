@@ -205,31 +205,25 @@ class CitationSerializer(serializers.ModelSerializer):
         return VerificationSerializer(check, context=self.context).data
 
 
+def _optional_slug(slug_field: str, help_text: str) -> serializers.SlugRelatedField:
+    """A foreign key that may be empty, shown by one of its fields (null when empty)."""
+    return serializers.SlugRelatedField(
+        slug_field=slug_field, read_only=True, allow_null=True, help_text=help_text
+    )
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     framework = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     feature = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     support_label = serializers.CharField(source="get_support_display", read_only=True)
-    feature_value = serializers.SlugRelatedField(
-        slug_field="slug",
-        read_only=True,
-        allow_null=True,
-        help_text="For a descriptor or assessment: the value it picks (then `support` is empty).",
+    feature_value = _optional_slug(
+        "slug", "For a descriptor or assessment: the value it picks (then `support` is empty)."
     )
     feature_value_label = serializers.CharField(
         source="feature_value.label", read_only=True, default=""
     )
-    since_version = serializers.SlugRelatedField(
-        slug_field="version",
-        read_only=True,
-        allow_null=True,
-        help_text="The release that added it.",
-    )
-    until_version = serializers.SlugRelatedField(
-        slug_field="version",
-        read_only=True,
-        allow_null=True,
-        help_text="The release that removed it.",
-    )
+    since_version = _optional_slug("version", "The release that added it.")
+    until_version = _optional_slug("version", "The release that removed it.")
     citations = CitationSerializer(many=True, read_only=True, source="citation_list")
     url = PageURLField()
     api_url = APIURLField("api:claim-detail", "pk")
