@@ -12,7 +12,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
@@ -25,7 +27,20 @@ EXAMPLES = int(os.environ.get("CITEGRID_API_FUZZ_EXAMPLES", "50"))
 
 
 @pytest.fixture(autouse=True)
-def knowledge(db, settings):
+def _connection_kept():
+    """The test's transaction holds the data: Django's real WSGI handler would close the
+    connection after each request (it is not in autocommit), so keep it open, as Django's
+    test client does for its own requests."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def knowledge(db, settings, _connection_kept):
     # The fuzzer is one client making hundreds of requests a minute: not what the limit is for.
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
