@@ -76,6 +76,12 @@ INSTALLED_APPS = [
     "axes",
     "knowledge",
     "comparisons",
+    # The public read API (/api/v1/), its schema, docs page and the embeds (README: Public API).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "api",
 ]
 # The benchmark and synthetic seeding (devtools/): for development and tests, or a
 # production-like run that seeds (the load test sets CITEGRID_DEVTOOLS=1).
@@ -88,6 +94,8 @@ MIDDLEWARE = [
     "config.csp.SiteCSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for the API and badges only (CORS_URLS_REGEX), answered before the page cache.
+    "corsheaders.middleware.CorsMiddleware",
     # Refuses a NUL in a cookie; drops session and CSRF cookies the site cannot have set.
     "config.cookies.CookieGuardMiddleware",
     # Answers 304s and cached public pages before sessions, auth and the view run.
@@ -281,6 +289,31 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The public read API (api/): anonymous and read-only, throttled per client address.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AddressRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"address": os.environ.get("API_RATE_LIMIT", "600/minute")},
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "citegrid API",
+    "DESCRIPTION": "Published frameworks, features, sources and sourced claims, read-only.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/v1|badge)/"
+CORS_ALLOW_METHODS = ["GET", "HEAD"]
 
 # How long a source may go unvisited before checkkb calls it stale.
 CITEGRID_SOURCE_STALE_DAYS = 365

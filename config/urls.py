@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
+    path("api/", include("api.urls")),
+    path("", include("api.embed_urls")),
     path("", include("comparisons.urls")),
 ]
 

@@ -1,6 +1,6 @@
 """Measure the matrix page against floors taken in the same process, on throwaway databases.
 
-Five figures, each a ratio with its goal:
+Six figures, each a ratio with its goal:
 
 1. queries: SQL queries of the matrix page at 2 × 10 and at 20 × 300 (equal, at most 10);
 2. cold: the 20 × 300 matrix rendered with nothing cached, through the whole WSGI handler and
@@ -12,7 +12,9 @@ Five figures, each a ratio with its goal:
    view with 20 × 300 stored (goal at most 1.5×);
 5. verify: verifykb's citations per second against a local page server, over those of fetching
    the same pages alone (goal at least 0.5), with its memory per 1,000 sources
-   (devtools/benchmark_verify.py).
+   (devtools/benchmark_verify.py);
+6. api: the API's matrix (/api/v1/matrix/, JSON) at 20 × 300, cold, over the cold page of the
+   same view (goal at most 1×: answering a tool costs no more than rendering for a reader).
 
 Beside them, a renderer table: the 20 × 300 rows, several-claims lists and footnotes drawn from
 the same records by the page's Python writers, by Django's template engine and by Jinja2
@@ -56,6 +58,7 @@ from .databases import Databases
 from .urls import HELLO_PATH
 
 HOST = "127.0.0.1"
+API_MATRIX = "/api/v1/matrix/"
 
 
 @dataclass(frozen=True)
@@ -307,13 +310,15 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
 
     drawn = matrix_get(data=QueryDict()).matrix  # the 20 × 300 records, for the renderers
     candidates = renderers.renderers()
-    samples = {name: [] for name in ("cold", "floor", "warm", "hello", "small", "large")}
+    samples = {name: [] for name in ("cold", "floor", "warm", "hello", "small", "large", "api")}
     samples |= {f"render_{name}": [] for name in candidates}
     log(f"Measuring, {rounds} interleaved rounds…")
     for _ in range(rounds):
         databases.use("medium")
         bump_content_version()
         samples["cold"].append(site.timed(matrix))
+        bump_content_version()
+        samples["api"].append(site.timed(API_MATRIX))
         samples["floor"].append(_timed(floor_render))
         for name, render in candidates.items():
             samples[f"render_{name}"].append(_timed(lambda render=render: render(drawn)))
@@ -333,6 +338,7 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
     cold_ratio = medians["cold"] / medians["floor"]
     warm_ratio = medians["hello"] / medians["warm"]  # rps ratio: (1/warm) / (1/hello)
     scale_ratio = medians["large"] / medians["small"]
+    api_ratio = medians["api"] / medians["cold"]
     figures = [
         Figure(
             "queries",
@@ -381,6 +387,13 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
             verification["met"],
             verification["measured"],
         ),  # fmt: skip
+        Figure(
+            "api",
+            api_ratio,
+            "api cold / page cold <= 1",
+            api_ratio <= 1,
+            {"api_ms": medians["api"], "page_ms": medians["cold"]},
+        ),
     ]
     for figure in figures:
         figure.ratio = round(figure.ratio, 3)

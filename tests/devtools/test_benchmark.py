@@ -10,7 +10,7 @@ from django.db import connections
 
 from knowledge.models import Framework
 
-FIGURES = {"queries", "cold", "warm", "scale", "verify"}
+FIGURES = {"queries", "cold", "warm", "scale", "verify", "api"}
 # Makes pytest-django create the test database, which the module's one run writes a row to.
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,9 @@ def test_timings_are_measured_not_made_up(result):
     measured = {name: figure["measured"] for name, figure in data["figures"].items()}
     assert measured["cold"]["cold_ms"] > 0 and measured["cold"]["floor_ms"] > 0
     assert measured["warm"]["warm_rps"] > 0 and measured["warm"]["hello_rps"] > 0
+    assert (
+        measured["api"]["api_ms"] > 0 and measured["api"]["page_ms"] == measured["cold"]["cold_ms"]
+    )
     assert data["figures"]["cold"]["ratio"] == pytest.approx(
         measured["cold"]["cold_ms"] / measured["cold"]["floor_ms"], rel=0.01
     )

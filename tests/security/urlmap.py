@@ -76,6 +76,26 @@ def argument_values(data):
     }
 
 
+def _api_urls(data):
+    """The API's detail of every planted object that has one, and a badge per cell."""
+    names = {p.name for p in public_patterns()}
+    urls = []
+    for obj in data.objects():
+        name = f"api:{obj._meta.model_name}-detail"
+        if name in names:
+            lookup = "slug" if hasattr(obj, "slug") else "pk"
+            urls.append(reverse(name, kwargs={lookup: getattr(obj, lookup)}))
+    if "api:not-found" in names:
+        urls.append(reverse("api:not-found", kwargs={"rest": "no-such-thing/"}))
+    if "embed:badge" in names:
+        urls += [
+            reverse("embed:badge", args=[framework.slug, feature.slug])
+            for framework in data.frameworks
+            for feature in data.features
+        ]
+    return urls
+
+
 def real_urls(data):
     """{pattern name: [URLs]} for every public pattern, reached with the data set's objects.
 
@@ -84,6 +104,7 @@ def real_urls(data):
     """
     urls = {}
     candidates = [obj.get_absolute_url() for obj in data.objects()]
+    candidates += _api_urls(data)
     values = argument_values(data)
     for pattern in public_patterns():
         if not pattern.takes_arguments:
