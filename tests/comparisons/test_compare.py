@@ -53,9 +53,11 @@ def test_differing_rows_come_first_then_the_rest(client, kb):
 
 
 def _summary_by_header(html) -> dict[str, dict[str, int]]:
-    """{framework: {column header's label: count}}, read by the header, not by position."""
+    """{framework: {column header's label: count}}, read by the header, not by position; the
+    two descriptor-or-assessment columns after the levels as "described" and "undescribed"."""
     table = html[html.index('class="summary__table"') : html.index("</table>")]
     labels = re.findall(r'<span class="support__label">([^<]+)</span>', table)
+    labels += ["described", "undescribed"]
     cells = re.findall(r"<tr><th scope=\"row\"><a [^>]*>(\w+)</a></th>((?:<td>\d+</td>)+)", table)
     return {
         name: dict(zip(labels, map(int, re.findall(r"\d+", tds)), strict=True))
@@ -67,7 +69,10 @@ def test_the_summary_counts_each_level_per_framework(client, kb):
     make_claim(framework=kb["flask"], feature=make_feature(slug="sessions"), support="n/a")
     html = client.get(_url("django", "flask")).content.decode()
     counts = _summary_by_header(html)
-    zero = dict.fromkeys(["Built in", "Partial", "Via extension", "No", "Not applicable"], 0)
+    zero = dict.fromkeys(
+        ["Built in", "Partial", "Via extension", "No", "Not applicable", "described", "undescribed"],
+        0,
+    )
     # The new feature has no claim for Django, and one "not applicable" claim for Flask: each
     # count must sit under its own column's header.
     assert counts["Django"] == zero | {"Built in": 3, "Unknown": 1}
