@@ -69,10 +69,8 @@ def test_the_summary_counts_each_level_per_framework(client, kb):
     make_claim(framework=kb["flask"], feature=make_feature(slug="sessions"), support="n/a")
     html = client.get(_url("django", "flask")).content.decode()
     counts = _summary_by_header(html)
-    zero = dict.fromkeys(
-        ["Built in", "Partial", "Via extension", "No", "Not applicable", "described", "undescribed"],
-        0,
-    )
+    levels = ["Built in", "Partial", "Via extension", "No", "Not applicable"]
+    zero = dict.fromkeys([*levels, "described", "undescribed"], 0)
     # The new feature has no claim for Django, and one "not applicable" claim for Flask: each
     # count must sit under its own column's header.
     assert counts["Django"] == zero | {"Built in": 3, "Unknown": 1}
