@@ -115,5 +115,5 @@ def search(request):
     form = SearchForm(request.GET)
     results = None
     if form.is_valid() and form.cleaned_data["q"]:
-        results = selectors.search_run(query=form.cleaned_data["q"])
+        results = selectors.search_run(query=form.cleaned_data["q"], pages=request.GET)
     return render(request, "comparisons/search.html", {"form": form, "results": results})

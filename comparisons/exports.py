@@ -39,11 +39,20 @@ def matrix_csv_rows(matrix: Matrix) -> Iterator[list[str]]:
                 ]
 
 
+def _date(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def _citation(footnote: Footnote, absolute: Callable[[str], str]) -> dict:
     return {
         "claim_id": footnote.claim_id,
         "quote": footnote.quote,
         "locator": footnote.locator,
+        "verification": {
+            "status": footnote.verification,
+            "verified_at": _date(footnote.verified_at),
+            "checked_at": _date(footnote.checked_at),
+        },
         "source": {
             "id": footnote.source.id,
             "title": footnote.source.title,
@@ -96,6 +105,7 @@ def matrix_json(matrix: Matrix, *, query: str, absolute: Callable[[str], str]) -
                                 "sources_disagree": cell.disagree,
                                 "agreeing_sources": cell.agreeing_sources,
                                 "superseded_claims": cell.superseded,
+                                "evidence_verified": bool(cell.claim and cell.claim.verified),
                                 "claims": [claim(c) for c in cell.claims],
                             }
                             for framework, cell in zip(matrix.frameworks, row.cells, strict=True)

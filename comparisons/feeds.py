@@ -52,4 +52,5 @@ class ClaimsFeed(Feed):
         return item.last_changed
 
     def item_pubdate(self, item):
-        return item.created_at
+        # When the public first saw it, not when its draft was begun.
+        return item.published_at or item.updated_at

@@ -10,24 +10,84 @@ Choices come from rows the selector has already read, so building and validating
 costs no query of its own.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from functools import reduce
+from operator import or_
+from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from knowledge.models import Feature, SourceKind, SupportLevel
 
+from .search import TEXT_SEARCH_CONFIG
 from .widgets import CheckboxSelectMultiple
 
 # A search longer than this is a mistake or an attack; the form says so instead of searching.
 TEXT_MAX_LENGTH = 100
 # Words of the text filter that must all match; more would only slow the query down.
 TEXT_MAX_WORDS = 8
+TEXT_FIELDS = ("name", "description", "category__name")
 
 Choices = Sequence[tuple[str, str]]
+
+# The usual spellings of a switch in a URL; anything else is a form error, never "on".
+TRUE_WORDS = frozenset({"on", "true", "1", "yes"})
+FALSE_WORDS = frozenset({"off", "false", "0", "no", ""})
+
+
+def switch(value) -> bool | None:
+    """True or False for a spelling of on or off (or a bool), None for anything else."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+
+class SwitchInput(forms.CheckboxInput):
+    """A checkbox that hands the form what the URL said, for the field to judge: Django's own
+    reads any value but "false" as ticked (`differ=0` filtered)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: switch(value) is True)
+
+    def format_value(self, value):
+        # No value attribute: a ticked box always sends "on", whatever the URL said.
+        return None
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class SwitchField(forms.Field):
+    widget = SwitchInput
+
+    def to_python(self, value):
+        if value is None:
+            return False
+        on = switch(value)
+        if on is None:
+            raise forms.ValidationError(
+                "Use on or off (or true/false, yes/no, 1/0).", code="invalid"
+            )
+        return on
+
+
+class SwitchFilter(django_filters.BooleanFilter):
+    field_class = SwitchField
+
+
+@dataclass(frozen=True)
+class FilterChip:
+    """An active filter as the reader sees it above the table, removable on its own."""
+
+    label: str
+    remove_query: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +99,8 @@ class CellCriteria:
     source_kind: str = ""
     differ: bool = False
     hide_unknown: bool = False
+    verified_only: bool = False
+    differing_first: bool = False
 
 
 class MatrixFilter(django_filters.FilterSet):
@@ -71,19 +133,29 @@ class MatrixFilter(django_filters.FilterSet):
         empty_label="Any kind",
         help_text="Rows where a shown claim cites a source of this kind.",
     )
-    differ = django_filters.BooleanFilter(
+    differ = SwitchFilter(
         label="Only rows where the frameworks differ",
-        widget=forms.CheckboxInput,
         help_text="At least two frameworks with different known support levels.",
     )
-    hide_unknown = django_filters.BooleanFilter(
+    order = django_filters.ChoiceFilter(
+        label="Row order",
+        choices=[("differ", "Where they differ first")],
+        empty_label="By category",
+        help_text="Where they differ first: as on a head-to-head page.",
+    )
+    hide_unknown = SwitchFilter(
         label="Hide unknown rows",
-        widget=forms.CheckboxInput,
         help_text="Hide rows where no framework has a published claim.",
+    )
+    verified = SwitchFilter(
+        label="Only cells whose evidence is verified",
+        help_text="Show only claims with a quote found verbatim on its source at the last check.",
     )
 
     # Applied by the selector to the cells it shows, never to the feature queryset.
-    CELL_FILTERS = frozenset({"framework", "support", "source_kind", "differ", "hide_unknown"})
+    CELL_FILTERS = frozenset(
+        {"framework", "support", "source_kind", "differ", "hide_unknown", "verified", "order"}
+    )
 
     class Meta:
         model = Feature
@@ -102,7 +174,9 @@ class MatrixFilter(django_filters.FilterSet):
         """`frameworks=None` when the page fixes its columns (compare, curated comparisons)."""
         super().__init__(data, queryset, **kwargs)
         if frameworks is None:
+            # The page fixes its columns and its row order.
             del self.filters["framework"]
+            del self.filters["order"]
         else:
             self.filters["framework"].extra["choices"] = list(frameworks)
         self.filters["category"].extra["choices"] = list(categories)
@@ -115,12 +189,24 @@ class MatrixFilter(django_filters.FilterSet):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        for word in value.split()[:TEXT_MAX_WORDS]:
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(category__name__icontains=word)
+        """Rows where every word starts a word of the name, description or category name (so
+        "orm" is not found in "form"), or, on PostgreSQL, matches one by its stem as the site
+        search does ("migrate" finds "migrations")."""
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            queryset = queryset.annotate(
+                text_document=SearchVector(*TEXT_FIELDS, config=TEXT_SEARCH_CONFIG)
             )
+        # The start of a word: \m in PostgreSQL's regular expressions, \b in Python's (SQLite).
+        start = r"\m" if postgres else r"\b"
+        for word in value.split()[:TEXT_MAX_WORDS]:
+            pattern = start + re.escape(word)
+            match = reduce(or_, (Q(**{f"{field}__iregex": pattern}) for field in TEXT_FIELDS))
+            if postgres:
+                match |= Q(
+                    text_document=SearchQuery(word, search_type="plain", config=TEXT_SEARCH_CONFIG)
+                )
+            queryset = queryset.filter(match)
         return queryset
 
     def _valid(self) -> dict:
@@ -136,6 +222,8 @@ class MatrixFilter(django_filters.FilterSet):
             source_kind=data.get("source_kind") or "",
             differ=bool(data.get("differ")),
             hide_unknown=bool(data.get("hide_unknown")),
+            verified_only=bool(data.get("verified")),
+            differing_first=data.get("order") == "differ",
         )
 
     def querystring(self) -> str:
@@ -152,5 +240,20 @@ class MatrixFilter(django_filters.FilterSet):
 
     @property
     def is_active(self) -> bool:
-        """Whether any filter is set (valid or not): the filter panel then starts open."""
-        return any(self.data.get(name) for name in self.filters)
+        """Whether a valid filter is on: one the form rejected filters nothing."""
+        return bool(self.querystring())
+
+    def chips(self) -> list[FilterChip]:
+        """One chip per valid filter value, each with the query string that removes it."""
+        pairs = parse_qsl(self.querystring())
+        chips = []
+        for index, (name, value) in enumerate(pairs):
+            field = self.form.fields[name]
+            if isinstance(field, SwitchField):
+                label = str(field.label)
+            else:
+                choices = {str(k): str(v) for k, v in getattr(field, "choices", ())}
+                label = f"{field.label}: {choices.get(value, value)}"
+            rest = pairs[:index] + pairs[index + 1 :]
+            chips.append(FilterChip(label=label, remove_query=urlencode(rest)))
+        return chips

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from operator import attrgetter
 from types import SimpleNamespace
@@ -29,15 +30,18 @@ from knowledge.models import (
     Framework,
     SourceKind,
     SupportLevel,
+    VerificationStatus,
     claim_verdict,
     claims_disagree,
 )
 
 from .filters import CellCriteria
-from .support import SupportDisplay, claim_display, support_display
+from .support import SUPPORT_MEANINGS, SupportDisplay, claim_display, support_display
 
 # Plain strings: comparing with an enum member costs an attribute lookup on the enum class.
 _UNKNOWN = SupportLevel.UNKNOWN.value
+_VERIFIED = VerificationStatus.VERIFIED.value
+_UNCHECKED = VerificationStatus.UNCHECKED.value
 _SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
 
 _DEPRECATED = ClaimRank.DEPRECATED.value
@@ -103,6 +107,10 @@ class Footnote:
     claim_id: int
     claim_url: str
     backref: str  # the anchor its "back" link returns to
+    # What verifykb last found for it (knowledge/verification/): a VerificationStatus value.
+    verification: str
+    verified_at: datetime | None
+    checked_at: datetime | None
 
 
 @dataclass(slots=True)
@@ -118,6 +126,7 @@ class CellClaim:
     rank: str
     first_footnote: int
     footnote_count: int
+    verified: bool  # whether the last check found the quote of one of its citations verbatim
 
     @property
     def footnotes(self) -> list[int]:
@@ -143,6 +152,11 @@ class Cell:
     @property
     def claim(self) -> CellClaim | None:
         return self.claims[0] if self.claims else None
+
+    @property
+    def unverified(self) -> bool:
+        """A claim is shown whose citations no check has found verbatim on their sources."""
+        return bool(self.claims) and not self.claims[0].verified
 
     @property
     def other_claim_count(self) -> int:
@@ -200,7 +214,9 @@ class SupportSummary:
 
     @property
     def by_level(self) -> list[tuple[SupportDisplay, int]]:
-        return [(support_display(level), self.counts.get(level, 0)) for level in SupportLevel]
+        # The key's order, which the summary's header follows: not SupportLevel's, which puts
+        # unknown before not applicable.
+        return [(support_display(level), self.counts.get(level, 0)) for level in SUPPORT_MEANINGS]
 
 
 @dataclass
@@ -279,10 +295,27 @@ def _claim_citations(frameworks, feature_ids) -> dict[int, list]:
             "source__title",
             "source__url",
             "source__kind",
+            "verification__status",
+            "verification__verified_at",
+            "verification__checked_at",
             named=True,
         )
     )
     return {claim: list(rows) for claim, rows in groupby(citations, attrgetter("claim_id"))}
+
+
+def _verified_claims_only(by_cell, citations) -> dict[tuple[int, int], list]:
+    """The cells' claims that have a verified citation; cells left with none are dropped."""
+    kept = {}
+    for cell, claims in by_cell.items():
+        verified = [
+            claim
+            for claim in claims
+            if any(c.verification__status == _VERIFIED for c in citations.get(claim.id, ()))
+        ]
+        if verified:
+            kept[cell] = verified
+    return kept
 
 
 def _differ(verdicts: list[tuple]) -> bool:
@@ -292,7 +325,10 @@ def _differ(verdicts: list[tuple]) -> bool:
 
 
 def _keeps(
-    verdicts: list[tuple], shown_kinds: Callable[[], set[str]], criteria: CellCriteria
+    verdicts: list[tuple],
+    has_claim: bool,
+    shown_kinds: Callable[[], set[str]],
+    criteria: CellCriteria,
 ) -> bool:
     if criteria.support and criteria.support.isdisjoint(said for _, said in verdicts):
         return False
@@ -300,7 +336,10 @@ def _keeps(
         return False
     if criteria.differ and not _differ(verdicts):
         return False
-    return not (criteria.hide_unknown and all(v == _UNKNOWN_VERDICT for v in verdicts))
+    # An unknown row is one without any published claim: a published claim saying "unknown"
+    # (its sources cannot tell) is still something a reader can follow.
+    hides_unknown = criteria.hide_unknown or criteria.verified_only
+    return not (hides_unknown and not has_claim)
 
 
 @dataclass(slots=True)
@@ -328,7 +367,7 @@ def _kept_rows(
                 for citation in citations.get(claims[0].id, ())
             }
 
-        if _keeps(verdicts, shown_kinds, criteria):
+        if _keeps(verdicts, any(cells), shown_kinds, criteria):
             kept.append(_KeptRow(feature, cells, _differ(verdicts)))
     if differing_first:
         return [row for row in kept if row.differ] + [row for row in kept if not row.differ]
@@ -387,7 +426,10 @@ class _Footnoter:
         first = len(footnotes) + (1 if backref is None else self.first_other)
         url = self._claim_url(claim.id)
         number = first
+        verified = False
         for citation in self.citations.get(claim.id, ()):
+            status = citation.verification__status or _UNCHECKED
+            verified = verified or status == _VERIFIED
             footnotes.append(
                 Footnote(
                     number=number,
@@ -397,6 +439,9 @@ class _Footnoter:
                     claim_id=claim.id,
                     claim_url=url,
                     backref=backref or f"fnref-{number}",
+                    verification=status,
+                    verified_at=citation.verification__verified_at,
+                    checked_at=citation.verification__checked_at,
                 )
             )
             number += 1
@@ -409,6 +454,7 @@ class _Footnoter:
             rank=claim.rank,
             first_footnote=first,
             footnote_count=number - first,
+            verified=verified,
         )
 
 
@@ -443,6 +489,8 @@ def matrix_build(
     most recently changed one (see `ClaimQuerySet.in_cell_order`); the cell keeps the others so that
     disagreement stays visible. `criteria` then drops rows by what their cells show, and
     `differing_first` puts the rows where the frameworks differ in a section of their own.
+    `criteria.verified_only` keeps only claims with a verified citation before any of this, so
+    a cell shows the best such claim and rows with none are left out.
     Footnotes are numbered in the order the page shows them: every shown claim's citations,
     row by row, then those of the cells' other claims.
     """
@@ -456,6 +504,8 @@ def matrix_build(
         if frameworks and feature_rows:
             by_cell = _cell_claims(frameworks, feature_ids)
             citations = _claim_citations(frameworks, feature_ids)
+            if criteria.verified_only:
+                by_cell = _verified_claims_only(by_cell, citations)
         else:
             by_cell, citations = {}, {}
         kept = _kept_rows(feature_rows, frameworks, by_cell, citations, criteria, differing_first)

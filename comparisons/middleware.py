@@ -45,6 +45,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import quote_etag
 
 from .cache import CacheUnavailable, content_version, shared_get, shared_set
+from .canonical import canonical_path
 
 NAMESPACE = "comparisons"
 # Read-only pages outside the namespace (config/urls.py).
@@ -119,7 +120,9 @@ class PublicPageCacheMiddleware:
             # Every public page is read-only (require_safe); say so before the CSRF check
             # answers a cookieless POST with its 403 page.
             return HttpResponseNotAllowed(SAFE_METHODS)
-        if not self.applies(request):
+        if not self.applies(request) or canonical_path(request) is not None:
+            # A filtered page spelled another way is redirected by its view, never stored:
+            # the cache keys on canonical URLs only.
             return self.get_response(request)
         # Host validation (ALLOWED_HOSTS) must happen before a cached page can answer.
         address = (request.scheme, request.get_host(), request.get_full_path())

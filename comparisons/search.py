@@ -9,11 +9,13 @@ one of the searched fields.
 
 import operator
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.paginator import Page
 from django.db.models import Q, QuerySet
 
 from knowledge.models import Claim, Feature, Framework, Source
@@ -101,15 +103,24 @@ def search_kinds() -> dict[str, SearchKind]:
 
 @dataclass(frozen=True)
 class SearchResults:
+    """Each kind's matches: a list, or a `Page` of them when the search is paged."""
+
     query: str
-    frameworks: list[Framework] = field(default_factory=list)
-    features: list[Feature] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
+    frameworks: Sequence[Framework] = field(default_factory=list)
+    features: Sequence[Feature] = field(default_factory=list)
+    claims: Sequence[Claim] = field(default_factory=list)
+    sources: Sequence[Source] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.frameworks) + len(self.features) + len(self.claims) + len(self.sources)
+        """Every match, not only those on the page."""
+        kinds = (self.frameworks, self.features, self.claims, self.sources)
+        return sum(kind.paginator.count if isinstance(kind, Page) else len(kind) for kind in kinds)
+
+
+def page_parameter(kind_name: str) -> str:
+    """The query parameter of the page of one kind's matches: ?q=orm&claims_page=2."""
+    return f"{kind_name}_page"
 
 
 def _every_word_somewhere(kind: SearchKind, query: str) -> Q:
@@ -123,14 +134,19 @@ def _every_word_somewhere(kind: SearchKind, query: str) -> Q:
     )
 
 
-class SubstringBackend:
+class _Backend:
     def find(self, kind: SearchKind, query: str, limit: int) -> list:
+        return list(self.matches(kind, query)[:limit])
+
+
+class SubstringBackend(_Backend):
+    def matches(self, kind: SearchKind, query: str) -> QuerySet:
         matches = kind.queryset.filter(_every_word_somewhere(kind, query))
-        return list(matches.order_by(*kind.ordering)[:limit])
+        return matches.order_by(*kind.ordering)
 
 
-class PostgresBackend:
-    def find(self, kind: SearchKind, query: str, limit: int) -> list:
+class PostgresBackend(_Backend):
+    def matches(self, kind: SearchKind, query: str) -> QuerySet:
         vector = reduce(
             operator.add,
             (
@@ -143,7 +159,7 @@ class PostgresBackend:
         matches = kind.queryset.annotate(
             search_document=vector, search_rank=SearchRank(vector, search_query)
         ).filter(Q(search_document=search_query) | _every_word_somewhere(kind, query))
-        return list(matches.order_by("-search_rank", *kind.ordering)[:limit])
+        return matches.order_by("-search_rank", *kind.ordering)
 
 
 def backend_for(vendor: str) -> SubstringBackend | PostgresBackend:

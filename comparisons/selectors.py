@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
+from urllib.parse import parse_qsl
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import QueryDict
@@ -20,6 +22,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from comparisons import search
+from comparisons.canonical import canonical_query
 from knowledge.models import (
     Category,
     Citation,
@@ -31,6 +34,7 @@ from knowledge.models import (
     Provenance,
     Source,
     claim_verdict,
+    claims_disagree,
     latest_release,
     published_claim,
     releases_supported,
@@ -107,15 +111,22 @@ def matrix_get(
     )
     criteria = filterset.cell_criteria()
     if all_frameworks is not None:
-        chosen = set(criteria.framework_slugs)
-        frameworks = [f for f in all_frameworks if f.slug in chosen] or all_frameworks
+        # The columns in the order the URL names them: a head-to-head's export and its
+        # "open in the full matrix" link keep the page's order.
+        by_slug = {f.slug: f for f in all_frameworks}
+        chosen = dict.fromkeys(criteria.framework_slugs)
+        frameworks = [by_slug[slug] for slug in chosen if slug in by_slug] or all_frameworks
     matrix = matrix_build(
         frameworks=frameworks,
         features=filterset.qs,
         criteria=criteria,
-        differing_first=differing_first,
+        differing_first=differing_first or criteria.differing_first,
     )
-    return FilteredMatrix(filterset=filterset, matrix=matrix, query=filterset.querystring())
+    return FilteredMatrix(
+        filterset=filterset,
+        matrix=matrix,
+        query=canonical_query(parse_qsl(filterset.querystring())),
+    )
 
 
 @dataclass(frozen=True)
@@ -344,6 +355,7 @@ class FeatureCell:
     framework: Framework
     claim: Claim | None
     other_claim_count: int
+    disagree: bool  # as the matrix's cell says it
 
 
 def cell_list_for_feature(*, feature: Feature) -> list[FeatureCell]:
@@ -366,6 +378,7 @@ def cell_list_for_feature(*, feature: Feature) -> list[FeatureCell]:
                 framework=framework,
                 claim=cell_claims[0] if cell_claims else None,
                 other_claim_count=max(len(cell_claims) - 1, 0),
+                disagree=claims_disagree(cell_claims),
             )
         )
     return cells
@@ -448,7 +461,9 @@ def claim_get(*, pk: int) -> ClaimDetail:
         .annotate(citation_count=Count("citations"))
         .in_cell_order()
     )
-    citations = list(claim.citations.select_related("source").order_by("id"))
+    citations = list(
+        claim.citations.select_related("source__archive", "verification").order_by("id")
+    )
     shown = cell[0] if cell else claim
     return ClaimDetail(
         claim=claim,
@@ -468,23 +483,35 @@ def source_list() -> QuerySet[Source]:
 
 
 def source_get(*, pk: int) -> Source:
-    return Source.objects.get(pk=pk)
+    """The source with its archived copy and last fetch; raises Source.DoesNotExist."""
+    return Source.objects.select_related("archive", "last_fetch").get(pk=pk)
 
 
 def citation_list_for_source(*, source: Source) -> QuerySet[Citation]:
-    """The citations of `source` made by published claims, with their claim, framework, feature."""
+    """The citations of `source` made by published claims, with their claim, framework, feature
+    and last check."""
     return (
         Citation.objects.published()
         .filter(source=source)
-        .select_related("claim__framework", "claim__feature")
+        .select_related("claim__framework", "claim__feature", "source__archive", "verification")
         .order_by("claim__framework__name", "claim__feature__name", "claim__key", "pk")
     )
 
 
-def search_run(*, query: str, limit: int = search.RESULTS_PER_KIND) -> search.SearchResults:
-    """Up to `limit` matches of each kind for `query`, a cleaned, non-empty search string."""
+def search_run(
+    *, query: str, limit: int = search.RESULTS_PER_KIND, pages: QueryDict | None = None
+) -> search.SearchResults:
+    """The matches of each kind for `query`, a cleaned, non-empty search string: a page of
+    `limit` of them, the page each kind's `<kind>_page` in `pages` asks for (else the first),
+    with their true count. Two queries per kind, the count and the page."""
     backend = search.backend_for(connection.vendor)
+    pages = pages or QueryDict()
     return search.SearchResults(
         query=query,
-        **{name: backend.find(kind, query, limit) for name, kind in search.search_kinds().items()},
+        **{
+            name: Paginator(backend.matches(kind, query), limit).get_page(
+                pages.get(search.page_parameter(name))
+            )
+            for name, kind in search.search_kinds().items()
+        },
     )

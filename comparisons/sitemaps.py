@@ -1,10 +1,13 @@
 """sitemap.xml: every public page a search engine should know, with when it last changed."""
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
+from taggit.models import Tag
 
 from comparisons.models import Comparison
-from knowledge.models import Category, Claim, Feature, Framework, Source
+from knowledge.models import Category, Claim, ClaimStatus, Feature, Framework, Source
 
 
 class StaticPageSitemap(Sitemap):
@@ -31,19 +34,50 @@ class _UpdatedSitemap(Sitemap):
         return item.updated_at
 
 
-class FrameworkSitemap(_UpdatedSitemap):
+def _changed_with(queryset, claims: str):
+    """`queryset` with `last_changed`: its own change or its claims' (a page shows them), so a
+    claim published, edited or retracted dates the page. Only drafts leave no trace."""
+    latest = Max(f"{claims}__updated_at", filter=~Q(**{f"{claims}__status": ClaimStatus.DRAFT}))
+    return queryset.annotate(
+        last_changed=Greatest("updated_at", Coalesce(latest, "updated_at"))
+    ).order_by("pk")
+
+
+class _PageWithClaimsSitemap(Sitemap):
+    def lastmod(self, item):
+        return item.last_changed
+
+
+class FrameworkSitemap(_PageWithClaimsSitemap):
     def items(self):
-        return Framework.objects.order_by("pk")
+        return _changed_with(Framework.objects.all(), "claims")
 
 
-class FeatureSitemap(_UpdatedSitemap):
+class FeatureSitemap(_PageWithClaimsSitemap):
     def items(self):
-        return Feature.objects.order_by("pk")
+        return _changed_with(Feature.objects.all(), "claims")
 
 
-class CategorySitemap(_UpdatedSitemap):
+class CategorySitemap(_PageWithClaimsSitemap):
     def items(self):
-        return Category.objects.order_by("pk")
+        return _changed_with(Category.objects.all(), "features__claims")
+
+
+class TagSitemap(Sitemap):
+    """The tags of frameworks or features: the pages /tags/<slug>/ lists."""
+
+    def items(self):
+        return (
+            Tag.objects.filter(
+                Q(knowledge_taggedfeature_items__isnull=False)
+                | Q(knowledge_taggedframework_items__isnull=False)
+            )
+            .distinct()
+            .order_by("slug")
+        )
+
+    def location(self, item):
+        return reverse("comparisons:tag-detail", kwargs={"slug": item.slug})
 
 
 class ClaimSitemap(_UpdatedSitemap):
@@ -66,6 +100,7 @@ SITEMAPS = {
     "frameworks": FrameworkSitemap,
     "features": FeatureSitemap,
     "categories": CategorySitemap,
+    "tags": TagSitemap,
     "claims": ClaimSitemap,
     "sources": SourceSitemap,
     "comparisons": ComparisonSitemap,

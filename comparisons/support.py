@@ -84,7 +84,7 @@ SUPPORT_MEANINGS = {
     SupportLevel.EXTENSION: "Through a third-party package or plug-in.",
     SupportLevel.NO: "Not available.",
     SupportLevel.NOT_APPLICABLE: "The question does not arise for this framework.",
-    SupportLevel.UNKNOWN: "No published, sourced claim yet.",
+    SupportLevel.UNKNOWN: "No published claim yet, or its sources cannot tell.",
 }
 KIND_MEANINGS = [
     (

@@ -5,6 +5,7 @@ Views stay thin: parse the URL, call a selector, render. Every page reads throug
 """
 
 import csv
+from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
-from . import charts, exports, selectors
+from . import canonical, charts, exports, selectors
 from .matrix import framework_column_list
 from .models import Comparison
 from .support import KIND_MEANINGS, support_legend
@@ -26,15 +27,19 @@ def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
         "filter": result.filterset,
         "matrix": result.matrix,
         "query": result.query,
+        "canonical_query": result.query,
         "legend": support_legend(),
         "kinds": KIND_MEANINGS,
         **extra,
     }
 
 
-def _export_query(result, frameworks, category_slugs=()) -> str:
-    """The query string that exports exactly these columns with the page's filters."""
+def _export_query(result, frameworks, category_slugs=(), *, differing_first=False) -> str:
+    """The query string that exports exactly these columns, in this order, with the page's
+    filters and row order: also the page's link to the full matrix."""
     pairs = [("framework", framework.slug) for framework in frameworks]
+    if differing_first:
+        pairs.append(("order", "differ"))
     pairs += parse_qsl(result.query)
     if category_slugs and not any(name == "category" for name, _ in pairs):
         pairs += [("category", slug) for slug in category_slugs]
@@ -54,7 +59,21 @@ def home(request):
     )
 
 
+def _canonical(view):
+    """`view`, but a query string spelled another way redirects to the canonical one."""
+
+    @wraps(view)
+    def canonical_view(request, *args, **kwargs):
+        url = canonical.canonical_path(request)
+        if url is not None:
+            return redirect(url, permanent=True)
+        return view(request, *args, **kwargs)
+
+    return canonical_view
+
+
 @require_safe
+@_canonical
 def matrix(request):
     result = selectors.matrix_get(data=request.GET)
     return render(
@@ -102,6 +121,7 @@ def matrix_json(request):
 
 
 @require_safe
+@_canonical
 def compare(request, slugs):
     wanted = slugs.split("-vs-")
     distinct = list(dict.fromkeys(wanted))
@@ -122,7 +142,7 @@ def compare(request, slugs):
             result,
             title=" vs ".join(framework.name for framework in frameworks),
             chart=charts.support_chart(result.matrix.summary),
-            export_query=_export_query(result, frameworks),
+            export_query=_export_query(result, frameworks, differing_first=True),
         ),
     )
 
@@ -137,6 +157,7 @@ def comparison_list(request):
 
 
 @require_safe
+@_canonical
 def comparison_detail(request, slug):
     try:
         comparison = selectors.comparison_get(slug=slug)
@@ -153,19 +174,22 @@ def comparison_detail(request, slug):
         _matrix_context(
             result,
             comparison=comparison,
-            compare_url=_compare_url(comparison.frameworks),
+            compare_url=_compare_url(comparison.frameworks, comparison.category_slugs),
             export_query=_export_query(result, comparison.frameworks, comparison.category_slugs),
         ),
     )
 
 
-def _compare_url(frameworks) -> str:
-    """The head-to-head URL of `frameworks`, or "" when they cannot have one."""
+def _compare_url(frameworks, category_slugs=()) -> str:
+    """The head-to-head URL of `frameworks` limited to `category_slugs` (all when empty), or ""
+    when they cannot have one."""
     if not 2 <= len(frameworks) <= MAX_COMPARED:
         return ""
     try:
         slugs = "-vs-".join(framework.slug for framework in frameworks)
-        return reverse("comparisons:compare", kwargs={"slugs": slugs})
+        url = reverse("comparisons:compare", kwargs={"slugs": slugs})
     except NoReverseMatch:
         # A slug the compare URL cannot spell (capitals, underscores): no link, never a 500.
         return ""
+    query = urlencode([("category", slug) for slug in category_slugs])
+    return f"{url}?{query}" if query else url

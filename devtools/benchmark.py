@@ -1,6 +1,6 @@
 """Measure the matrix page against floors taken in the same process, on throwaway databases.
 
-Five figures, each a ratio with its goal:
+Six figures, each a ratio with its goal:
 
 1. queries: SQL queries of the matrix page at 2 × 10 and at 20 × 300 (equal, at most 10);
 2. cold: the 20 × 300 matrix rendered with nothing cached, through the whole WSGI handler and
@@ -9,8 +9,11 @@ Five figures, each a ratio with its goal:
 3. warm: requests per second of the same page answered from the cache, over those of a view
    returning a fixed short page through the same middleware (goal at least 0.7);
 4. scale: a filtered view (5 frameworks × one category) with 100 × 3,000 stored, over the same
-   view with 20 × 300 stored (goal at most 1.5×).
-5. api: the API's matrix (/api/v1/matrix/, JSON) at 20 × 300, cold, over the cold page of the
+   view with 20 × 300 stored (goal at most 1.5×);
+5. verify: verifykb's citations per second against a local page server, over those of fetching
+   the same pages alone (goal at least 0.5), with its memory per 1,000 sources
+   (devtools/benchmark_verify.py);
+6. api: the API's matrix (/api/v1/matrix/, JSON) at 20 × 300, cold, over the cold page of the
    same view (goal at most 1×: answering a tool costs no more than rendering for a reader).
 
 Beside them, a renderer table: the 20 × 300 rows, several-claims lists and footnotes drawn from
@@ -48,9 +51,9 @@ from comparisons.cache import bump_content_version
 from comparisons.selectors import matrix_get
 from comparisons.support import support_display
 from comparisons.templatetags import matrix as markup
-from knowledge.models import ClaimStatus, SourceKind, SupportLevel
+from knowledge.models import ClaimStatus, SourceKind, SupportLevel, VerificationStatus
 
-from . import renderers
+from . import benchmark_verify, renderers
 from .databases import Databases
 from .urls import HELLO_PATH
 
@@ -64,9 +67,10 @@ class Sizes:
     medium: tuple[int, int] = (20, 300)
     large: tuple[int, int] = (100, 3000)
     filtered_frameworks: int = 5
+    verified_sources: int = 200
 
 
-QUICK_SIZES = Sizes(large=(30, 600))
+QUICK_SIZES = Sizes(large=(30, 600), verified_sources=20)
 COLD_GOAL = 3
 
 
@@ -125,13 +129,14 @@ class Site:
 # published claim comes back once, with NULLs, and is shown as unknown.
 FLOOR_SQL = """
 SELECT f.id, f.name, f.slug, fw.id, c.id, c.support, c.value, ci.quote, ci.locator, s.id,
-       s.title, s.kind
+       s.title, s.kind, v.status
 FROM knowledge_feature f
 CROSS JOIN knowledge_framework fw
 LEFT JOIN knowledge_claim c
        ON c.feature_id = f.id AND c.framework_id = fw.id AND c.status = %s
 LEFT JOIN knowledge_citation ci ON ci.claim_id = c.id
 LEFT JOIN knowledge_source s ON s.id = ci.source_id
+LEFT JOIN knowledge_citationverification v ON v.citation_id = ci.id
 ORDER BY f.id, fw.name, c.id, ci.id
 """
 
@@ -163,10 +168,12 @@ def floor_html() -> str:
                 )
                 continue
             numbers = []
+            verified = False  # only a cell with a claim can be unverified
             claim_url = f"/claims/{claim_id}/"
-            for *_, quote, locator, source_id, title, kind in cell_rows:
+            for *_, quote, locator, source_id, title, kind, status in cell_rows:
                 if source_id is None:
                     continue
+                verified = verified or status == VerificationStatus.VERIFIED
                 number = len(notes) + 1
                 numbers.append(number)
                 if source_id not in sources:
@@ -192,6 +199,7 @@ def floor_html() -> str:
                     url=claim_url,
                     value=value,
                     footnotes=numbers,
+                    verified=verified,
                 )
             )
         out.append(markup.row_html(url=f"/features/{slug}/", name=name, cells="".join(cells)))
@@ -323,6 +331,9 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
         bump_content_version()
         samples["large"].append(site.timed(filtered))
 
+    verification = benchmark_verify.measure(
+        databases, sources=sizes.verified_sources, rounds=min(rounds, 5), log=log
+    )
     medians = {name: _median_ms(values) for name, values in samples.items()}
     cold_ratio = medians["cold"] / medians["floor"]
     warm_ratio = medians["hello"] / medians["warm"]  # rps ratio: (1/warm) / (1/hello)
@@ -370,6 +381,13 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
             },
         ),
         Figure(
+            "verify",
+            verification["ratio"],
+            "verify / fetch alone (cit./s) >= 0.5",
+            verification["met"],
+            verification["measured"],
+        ),  # fmt: skip
+        Figure(
             "api",
             api_ratio,
             "api cold / page cold <= 1",
@@ -384,7 +402,7 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
         "sizes": {
             name: list(value)
             for name, value in asdict(sizes).items()
-            if name != "filtered_frameworks"
+            if name not in ("filtered_frameworks", "verified_sources")
         },
         "database": "sqlite (temporary files)",
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],

@@ -346,7 +346,7 @@ class CitedSourceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BatchedAutocompleteInline(admin.TabularInline):
+class BatchedAutocompleteInline(admin.StackedInline):
     """An inline whose autocomplete fields label their rows' values with one query in all."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -363,6 +363,9 @@ CLAIM_MAIN_FIELDS = [name for name in CLAIM_FORM_FIELDS if name not in CLAIM_DET
 
 
 class CitationInline(BatchedAutocompleteInline):
+    """Stacked: in a table row the quote, source picker, locator and date did not fit a
+    1280 px screen, and the row's fields had only the column headers for labels."""
+
     model = Citation
     formset = CitationInlineFormSet
     fields = ["source", "quote", "locator", "retrieved_date", "provenance"]
@@ -426,6 +429,10 @@ class ClaimAdmin(SimpleHistoryAdmin):
     history_list_display = ["status", "support", "rank"]
     actions = ["publish", "send_to_review", "retract"]
 
+    class Media:
+        js = ["knowledge/autocomplete_labels.js"]
+        css = {"all": ["knowledge/claim_admin.css"]}
+
     def get_queryset(self, request):
         # Both citation figures are part of the change form's version (forms.ClaimAdminForm).
         return (
@@ -455,6 +462,15 @@ class ClaimAdmin(SimpleHistoryAdmin):
             field.label_from_instance = label
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # Why a publish was refused goes at the top of the form too, where a curator looks
+        # after saving, not only at the citations below the fold.
+        form = context["adminform"].form
+        for inline in context.get("inline_admin_formsets", []):
+            for error in inline.formset.non_form_errors():
+                form.add_error(None, error)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def revert_disabled(self, request, obj=None):
         # A revert saves the claim without its citations inline, so it could republish a claim

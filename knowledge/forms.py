@@ -131,6 +131,8 @@ class ClaimAdminForm(forms.ModelForm):
     class Meta:
         model = Claim
         fields = CLAIM_FORM_FIELDS
+        # A sentence of up to 300 characters: a one-line box hid most of it.
+        widgets = {"statement": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

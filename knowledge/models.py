@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -637,9 +638,19 @@ class Claim(TimeStampedModel):
         editable=False,
         help_text="When a citation of it, or a source it cites, last changed.",
     )
+    published_at = models.DateTimeField(
+        "published",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the claim was last published; empty while it is not public.",
+    )
 
     objects = ClaimManager()
-    history = HistoricalRecords(excluded_fields=["note_html", "created_at", "evidence_changed_at"])
+    # published_at follows status, which the history already records.
+    history = HistoricalRecords(
+        excluded_fields=["note_html", "created_at", "evidence_changed_at", "published_at"]
+    )
 
     class Meta:
         ordering = ["framework__name", "feature__name", "key"]
@@ -678,6 +689,16 @@ class Claim(TimeStampedModel):
     def __str__(self):
         shown = self.get_support_display() or "value"
         return f"Claim #{self.pk} ({shown}, {self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        # The date the public first saw this version of the claim (the feed's "published"):
+        # set when it becomes public, cleared when it leaves, so a claim published again
+        # is dated anew.
+        if self.status != ClaimStatus.PUBLISHED:
+            self.published_at = None
+        elif self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("comparisons:claim-detail", kwargs={"pk": self.pk})

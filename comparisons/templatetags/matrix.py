@@ -27,8 +27,18 @@ from django.utils.safestring import SafeString, mark_safe
 
 from comparisons.matrix import Cell, CellClaim, Footnote, Row
 from comparisons.support import SupportDisplay
+from knowledge.models import ClaimRank
 
 register = template.Library()
+
+
+def _rank_label(rank: str) -> str:
+    # What the admin calls it ("Preferred"); a value no longer a choice is shown as stored.
+    return str(ClaimRank(rank).label) if rank in ClaimRank.values else rank
+
+
+# After the references of a shown claim none of whose quotes the last check found verbatim.
+UNVERIFIED_MARK = '<small class="unverified">unverified</small>'
 
 # {display: (classes, symbol and label)}: a display holds everything its badge shows.
 _badge_parts: dict[SupportDisplay, tuple[str, str]] = {}
@@ -83,12 +93,14 @@ def cell_html(
     url: str = "",
     value: str = "",
     footnotes: Iterable[int] = (),
+    verified: bool = True,
     disagree: bool = False,
     agreeing_sources: int = 0,
     superseded: int = 0,
 ) -> str:
     """A cell's `<td>`: its badge (a link to the claim shown, when there is one), its value,
-    its references, then what its other claims say, when it has any."""
+    its references (marked when none of their quotes was found verbatim at the last check),
+    then what its other claims say, when it has any."""
     classes, badge = badge_parts(mark)
     if not url:
         return f'<td id="{anchor}"><span class="{classes}">{badge}</span></td>'
@@ -97,6 +109,8 @@ def cell_html(
     if value:
         html += f'<span class="cell__value">{_e(value)}</span>'
     html += refs_html(footnotes, backlinks=True)
+    if not verified:
+        html += UNVERIFIED_MARK
     markers = markers_html(
         anchor=anchor,
         disagree=disagree,
@@ -145,6 +159,7 @@ def _cell(cell: Cell) -> str:
         url=claim.url,
         value=claim.value,
         footnotes=cell.footnotes,
+        verified=claim.verified,
         disagree=cell.disagree,
         agreeing_sources=cell.agreeing_sources,
         superseded=cell.superseded,
@@ -166,7 +181,11 @@ def _claim_item(claim: CellClaim, *, shown: bool) -> str:
     classes, badge = badge_parts(claim.mark)
     value = f' <span class="cell__value">{_e(claim.value)}</span>' if claim.value else ""
     note = ' <span class="muted">(shown in the table)</span>' if shown else ""
-    rank = f' <span class="rank">{_e(claim.rank)}</span>' if claim.rank != "normal" else ""
+    rank = (
+        f' <span class="rank">{_e(_rank_label(claim.rank))}</span>'
+        if claim.rank != "normal"
+        else ""
+    )
     refs = (
         refs_html(claim.footnotes, backlinks=False)
         if claim.footnote_count

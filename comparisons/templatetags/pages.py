@@ -11,11 +11,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
-    """The page's absolute URL without query string, or "" where there is no request (500)."""
+    """The page's absolute URL, or "" where there is no request (500): without query string,
+    except the valid filters of a filtered matrix page (`canonical_query`)."""
     request = context.get("request")
     if request is None:
         return ""
-    return request.build_absolute_uri(request.path)
+    query = context.get("canonical_query")
+    return request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
 
 
 @register.simple_tag(takes_context=True)
@@ -46,3 +48,14 @@ def http_url(url):
     """`url` if it is a web address, else "": a link is only ever made to http(s)."""
     text = str(url or "")
     return text if text.lower().startswith(("http://", "https://")) else ""
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, parameter, number):
+    """The current query string with `parameter` set to page `number` (the first page drops
+    it), for pagers of which a page holds several (search: one per kind)."""
+    query = context["request"].GET.copy()
+    query.pop(parameter, None)
+    if number != 1:
+        query[parameter] = number
+    return f"?{query.urlencode()}"

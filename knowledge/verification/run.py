@@ -6,11 +6,13 @@ source locked by another run is skipped, and so is one that another run finished
 run started. SQLite has no such lock; run one verifykb at a time there.
 
 Pages are fetched in a pool of threads; everything that touches the database happens in the
-calling thread, and each source's results are saved in one transaction. A run that stops
-half-way (interrupted, or an error) has saved the sources it finished and nothing of the
-others, so running it again with `--older-than` picks up where it stopped.
+calling thread. Results are saved SAVE_EVERY sources per transaction (one commit per source
+cost more than reading a local page), so a source is saved whole or not at all. A run that
+stops half-way keeps the batches it saved and loses at most the batch it was in, whose
+sources keep their earlier results; running it again with `--older-than` picks up there.
 """
 
+import contextlib
 import hashlib
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -36,6 +38,7 @@ from .models import (
 
 # An arbitrary constant that keeps our advisory locks apart from anyone else's.
 LOCK_NAMESPACE = 0x0C17E
+SAVE_EVERY = 25  # sources saved per transaction
 NO_LINK = "no link to check"
 
 
@@ -74,8 +77,13 @@ class Summary:
 
 def sources_to_check(*, pks=None, older_than_days=None):
     """The sources a run covers, in a stable order, with what checking them needs."""
+    # Each source comes with its last fetch and its citations with their last checks, so that
+    # saving a source's results reads nothing more.
+    citations = Citation.objects.select_related("verification").only(
+        "id", "quote", "source_id", "verification"
+    )
     sources = Source.objects.select_related("last_fetch", "archive").prefetch_related(
-        Prefetch("citations", queryset=Citation.objects.only("id", "quote", "source_id"))
+        Prefetch("citations", queryset=citations)
     )
     if pks:
         sources = sources.filter(pk__in=pks)
@@ -184,9 +192,9 @@ def outcome_without_network(source, snapshot_dir: Path | None) -> SourceOutcome 
 # -- Saving -----------------------------------------------------------------------------------
 
 
-def _save_fetch(outcome: SourceOutcome, now) -> None:
+def _fetch_record(outcome: SourceOutcome, now) -> SourceFetch:
     source = outcome.source
-    record = SourceFetch.objects.filter(source=source).first() or SourceFetch(source=source)
+    record = getattr(source, "last_fetch", None) or SourceFetch(source=source)
     for name, value in outcome.fetch.items():
         setattr(record, name, value)
     record.fetched_at = now
@@ -195,10 +203,10 @@ def _save_fetch(outcome: SourceOutcome, now) -> None:
         record.failing_since = None
     elif outcome.reachable is False and record.failing_since is None:
         record.failing_since = now
-    record.save()
+    return record
 
 
-def _save_result(citation_id: int, result: Result, existing, now) -> None:
+def _check_record(citation_id: int, result: Result, existing, now) -> CitationVerification:
     check = existing or CitationVerification(citation_id=citation_id)
     if check.status != result.status or check.status_since is None:
         check.status_since = now
@@ -214,19 +222,31 @@ def _save_result(citation_id: int, result: Result, existing, now) -> None:
         check.passage = result.passage.passage
         check.context_before = result.passage.before
         check.context_after = result.passage.after
-    check.save()
+    return check
 
 
-def save_outcome(outcome: SourceOutcome, *, now=None) -> None:
+def _replace(model, records, key: str) -> None:
+    """Store `records` in place of the rows they update, under the same primary keys: two
+    statements for a whole batch, where an UPDATE per row (or Django's bulk_update) cost more
+    than fetching the page."""
+    model.objects.filter(**{f"{key}__in": [getattr(r, key) for r in records]}).delete()
+    model.objects.bulk_create(records)
+
+
+def save_outcomes(outcomes: list[SourceOutcome], *, now=None) -> None:
+    """Save the sources' fetches and their citations' checks, all or nothing."""
     now = now or timezone.now()
+    fetches, checks = [], []
+    for outcome in outcomes:
+        fetches.append(_fetch_record(outcome, now))
+        existing = {c.pk: getattr(c, "verification", None) for c in outcome.source.citations.all()}
+        checks.extend(
+            _check_record(citation_id, result, existing.get(citation_id), now)
+            for citation_id, result in outcome.results.items()
+        )
     with transaction.atomic():
-        existing = {
-            check.citation_id: check
-            for check in CitationVerification.objects.filter(citation_id__in=outcome.results)
-        }
-        _save_fetch(outcome, now)
-        for citation_id, result in outcome.results.items():
-            _save_result(citation_id, result, existing.get(citation_id), now)
+        _replace(SourceFetch, fetches, "source_id")
+        _replace(CitationVerification, checks, "citation_id")
 
 
 # -- Locks ------------------------------------------------------------------------------------
@@ -248,10 +268,60 @@ def _unlock(source_id: int) -> None:
 
 
 def _done_since(source, started) -> bool:
+    if connection.vendor != "postgresql":
+        return False  # no other run to have done it: SQLite runs one at a time
     return SourceFetch.objects.filter(source=source, fetched_at__gte=started).exists()
 
 
 # -- The run ----------------------------------------------------------------------------------
+
+
+class _Run:
+    """The state of one run: what it counted, and the sources it holds but has not saved."""
+
+    def __init__(self, *, dry_run: bool, progress):
+        self.dry_run = dry_run
+        self.tick = progress or (lambda: None)
+        self.summary = Summary()
+        self.started = timezone.now()
+        self.unsaved: list[SourceOutcome] = []
+        self.held: list[int] = []
+
+    def claim(self, source) -> bool:
+        """Take the source's lock, unless another run has it or checked it since we started."""
+        if self.dry_run:
+            return True
+        if _lock(source.pk):
+            if not _done_since(source, self.started):
+                self.held.append(source.pk)
+                return True
+            _unlock(source.pk)
+        self.summary.skipped["checked by another run"] += 1
+        self.tick()
+        return False
+
+    def done(self, outcome: SourceOutcome | None, *, skipped: str = "") -> None:
+        if outcome is None:
+            self.summary.skipped[skipped] += 1
+        else:
+            self.summary.sources_checked += 1
+            self.summary.counts.update(result.status for result in outcome.results.values())
+            if not self.dry_run:
+                self.unsaved.append(outcome)
+        self.tick()
+        if len(self.unsaved) >= SAVE_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Save what is finished in one transaction, then let go of the locks."""
+        try:
+            if self.unsaved:
+                save_outcomes(self.unsaved)
+        finally:
+            self.unsaved = []
+            for pk in self.held:
+                _unlock(pk)
+            self.held = []
 
 
 def run(
@@ -267,78 +337,45 @@ def run(
 
     `progress`, if given, is called once per source finished or skipped.
     """
-    summary = Summary()
-    started = timezone.now()
-    tick = progress or (lambda: None)
+    state = _Run(dry_run=dry_run, progress=progress)
     own_fetcher = fetcher is None and snapshot_dir is None
     fetcher = fetcher or (Fetcher() if own_fetcher else None)
-
-    def finish(outcome: SourceOutcome) -> None:
-        summary.sources_checked += 1
-        summary.counts.update(result.status for result in outcome.results.values())
-        if not dry_run:
-            save_outcome(outcome)
-
-    def claim(source) -> bool:
-        if dry_run:
-            return True
-        if not _lock(source.pk):
-            summary.skipped["checked by another run"] += 1
-            return False
-        if _done_since(source, started):
-            _unlock(source.pk)
-            summary.skipped["checked by another run"] += 1
-            return False
-        return True
-
-    def release(source) -> None:
-        if not dry_run:
-            _unlock(source.pk)
-
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency)) if fetcher else None
     pending = {}
+    completed = False
     try:
         for source in sources.iterator(chunk_size=200):
-            if not claim(source):
-                tick()
+            if not state.claim(source):
                 continue
-            try:
-                outcome = outcome_without_network(source, snapshot_dir)
-            except BaseException:
-                release(source)
-                raise
+            outcome = outcome_without_network(source, snapshot_dir)
             if outcome is not None or fetcher is None:
-                try:
-                    if outcome is None:
-                        summary.skipped["no snapshot file"] += 1
-                    else:
-                        finish(outcome)
-                finally:
-                    release(source)
-                tick()
+                state.done(outcome, skipped="no snapshot file")
                 continue
             pending[pool.submit(fetcher.fetch, source.url)] = source
-            if len(pending) >= 2 * concurrency:
-                _collect(pending, finish, release, tick)
+            # Enough fetches queued that the pool keeps busy while this thread matches and saves.
+            if len(pending) >= 4 * concurrency:
+                _collect(pending, state)
         while pending:
-            _collect(pending, finish, release, tick)
+            _collect(pending, state)
+        completed = True
     finally:
-        for future, source in pending.items():
+        for future in pending:
             future.cancel()
-            release(source)
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         if own_fetcher:
             fetcher.close()
-    return summary
+        if completed:
+            state.flush()
+        else:
+            # Stopped (an error, Ctrl-C): save what finished if we can; the locks go either way.
+            with contextlib.suppress(Exception):
+                state.flush()
+    return state.summary
 
 
-def _collect(pending, finish, release, tick):
+def _collect(pending, state: _Run) -> None:
     done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
     for future in done:
         source = pending.pop(future)
-        try:
-            finish(outcome_from_page(source, future.result()))
-        finally:
-            release(source)
-        tick()
+        state.done(outcome_from_page(source, future.result()))

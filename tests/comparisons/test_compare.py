@@ -52,15 +52,32 @@ def test_differing_rows_come_first_then_the_rest(client, kb):
     assert "<h1>Django vs Flask</h1>" in html
 
 
-def test_the_summary_counts_each_level_per_framework(client, kb):
-    html = client.get(_url("django", "flask")).content.decode()
+def _summary_by_header(html) -> dict[str, dict[str, int]]:
+    """{framework: {column header's label: count}}, read by the header, not by position."""
     table = html[html.index('class="summary__table"') : html.index("</table>")]
+    labels = re.findall(r'<span class="support__label">([^<]+)</span>', table)
     cells = re.findall(r"<tr><th scope=\"row\"><a [^>]*>(\w+)</a></th>((?:<td>\d+</td>)+)", table)
-    counts = {name: [int(n) for n in re.findall(r"\d+", tds)] for name, tds in cells}
-    # Columns: built in, partial, via extension, no, unknown, not applicable; then the
-    # descriptor or assessment rows with a value and without (none here).
-    assert counts["Django"] == [3, 0, 0, 0, 0, 0, 0, 0]
-    assert counts["Flask"] == [1, 1, 1, 0, 0, 0, 0, 0]
+    return {
+        name: dict(zip(labels, map(int, re.findall(r"\d+", tds)), strict=True))
+        for name, tds in cells
+    }
+
+
+def test_the_summary_counts_each_level_per_framework(client, kb):
+    make_claim(framework=kb["flask"], feature=make_feature(slug="sessions"), support="n/a")
+    html = client.get(_url("django", "flask")).content.decode()
+    counts = _summary_by_header(html)
+    zero = dict.fromkeys(["Built in", "Partial", "Via extension", "No", "Not applicable"], 0)
+    # The new feature has no claim for Django, and one "not applicable" claim for Flask: each
+    # count must sit under its own column's header.
+    assert counts["Django"] == zero | {"Built in": 3, "Unknown": 1}
+    assert counts["Flask"] == zero | {
+        "Built in": 1,
+        "Partial": 1,
+        "Via extension": 1,
+        "Not applicable": 1,
+        "Unknown": 0,
+    }
 
 
 def test_the_chart_is_inline_svg_without_style_attributes(client, kb):
@@ -124,7 +141,7 @@ def test_a_repeated_framework_among_others_redirects_to_the_short_url(client, kb
 
 
 def test_bad_filters_on_compare_are_a_form_error(client, kb):
-    response = client.get(_url("django", "flask"), {"support": "bogus", "q": "\x00"})
+    response = client.get(_url("django", "flask"), {"q": "\x00", "support": "bogus"})
     assert response.status_code == 200
     assert "Some filters could not be used" in response.content.decode()
 
@@ -132,5 +149,6 @@ def test_bad_filters_on_compare_are_a_form_error(client, kb):
 def test_export_links_carry_the_columns_and_filters(client, kb):
     html = client.get(_url("flask", "django"), {"category": "data"}).content.decode()
     assert (
-        'href="/matrix/export.csv?framework=flask&amp;framework=django&amp;category=data"' in html
+        'href="/matrix/export.csv?framework=flask&amp;framework=django&amp;order=differ'
+        '&amp;category=data"' in html
     )

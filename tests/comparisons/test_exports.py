@@ -8,13 +8,16 @@ import re
 import pytest
 from django.urls import reverse
 
+from knowledge.models import Framework
 from tests.factories import (
     make_citation,
     make_claim,
+    make_comparison,
     make_feature,
     make_framework,
     make_grid,
     make_source,
+    make_verification,
 )
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +96,7 @@ def test_json_carries_citations_with_sources_and_claim_ids(client):
         "claim_id": claim.pk,
         "quote": "Models are Python classes.",
         "locator": "§ 1",
+        "verification": {"status": "unchecked", "verified_at": None, "checked_at": None},
         "source": {
             "id": source.pk,
             "title": "Django docs",
@@ -102,6 +106,23 @@ def test_json_carries_citations_with_sources_and_claim_ids(client):
         },
     }
     assert cell["claims"][0]["id"] == claim.pk
+    assert cell["evidence_verified"] is False
+
+
+def test_json_carries_each_citations_last_check_and_its_dates(client):
+    claim = make_claim(citations=0)
+    checked = make_verification(make_citation(claim=claim), status="not_found")
+    found = make_verification(make_citation(claim=claim, quote="Found."))
+    cell = json.loads(client.get(JSON).content)["features"][0]["cells"][claim.framework.slug]
+    assert [c["verification"] for c in cell["claims"][0]["citations"]] == [
+        {"status": "not_found", "verified_at": None, "checked_at": checked.checked_at.isoformat()},
+        {
+            "status": "verified",
+            "verified_at": found.verified_at.isoformat(),
+            "checked_at": found.checked_at.isoformat(),
+        },
+    ]
+    assert cell["evidence_verified"] is True
 
 
 def test_json_features_are_the_page_rows(client):
@@ -135,3 +156,64 @@ def test_the_matrix_page_links_to_both_exports(client):
     make_claim()
     html = client.get(PAGE).content.decode()
     assert f'href="{CSV}"' in html and f'href="{JSON}"' in html
+
+
+def _links(html, name):
+    """The page's links with a query string to the URL named `name`, unescaped."""
+    path = reverse(f"comparisons:{name}")
+    return [
+        href.replace("&amp;", "&")
+        for href in re.findall(r'href="([^"]*)"', html)
+        if href.startswith(f"{path}?")
+    ]
+
+
+@pytest.fixture
+def head_to_head():
+    """Django, Flask and FastAPI where they differ on some rows only: column and row orders
+    that name order and category order would both change."""
+    web = make_feature(name="Admin", slug="admin")
+    same = make_feature(name="Blueprints", slug="blueprints", category=web.category)
+    zeta = make_feature(name="Zeta", slug="zeta", category=web.category)
+    django = make_framework(name="Django", slug="django")
+    flask = make_framework(name="Flask", slug="flask")
+    make_framework(name="FastAPI", slug="fastapi")
+    for framework in (django, flask):
+        make_claim(framework=framework, feature=same, support="yes")
+    make_claim(framework=django, feature=zeta, support="yes")
+    make_claim(framework=flask, feature=zeta, support="no")
+    return ["flask", "django"]
+
+
+@pytest.mark.parametrize("name", ["matrix-csv", "matrix-json", "matrix"])
+def test_a_compare_page_exports_and_links_its_own_column_and_row_order(client, head_to_head, name):
+    page = client.get(reverse("comparisons:compare", args=["flask-vs-django"]))
+    html = page.content.decode()
+    page_rows = _page_rows(html)
+    assert page_rows == ["Zeta", "Admin", "Blueprints"]  # where they differ first
+    [link] = _links(html, name)
+    response = client.get(link)
+    assert response.status_code == 200
+    if name == "matrix-csv":
+        rows = _csv(response)
+        assert rows[0][2:] == ["Flask", "Django"]
+        assert [row[1] for row in rows[1:]] == page_rows
+    elif name == "matrix-json":
+        data = response.json()
+        assert [f["slug"] for f in data["frameworks"]] == head_to_head
+        assert [f["name"] for f in data["features"]] == page_rows
+    else:
+        linked = response.content.decode()
+        header = linked[linked.index('<table class="matrix">') : linked.index("</thead>")]
+        assert header.index("Flask") < header.index("Django") and "FastAPI" not in header
+        assert _page_rows(linked) == page_rows
+
+
+def test_a_curated_comparison_exports_its_column_order(client, head_to_head):
+    frameworks = [Framework.objects.get(slug=slug) for slug in head_to_head]
+    comparison = make_comparison("Flask and Django", "flask-django", frameworks)
+    html = client.get(comparison.get_absolute_url()).content.decode()
+    [link] = _links(html, "matrix-csv")
+    rows = _csv(client.get(link))
+    assert rows[0][2:] == ["Flask", "Django"]
+    assert [row[1] for row in rows[1:]] == _page_rows(html)

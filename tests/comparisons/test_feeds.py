@@ -1,11 +1,13 @@
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from knowledge.models import Claim, SupportLevel
+from knowledge.models import Claim, ClaimStatus, SupportLevel
+from knowledge.services import claim_publish
 from tests.factories import (
     HIDDEN_MARKERS,
     make_claim,
@@ -81,3 +83,16 @@ def test_every_page_links_to_the_feed(client):
     html = client.get(reverse("comparisons:framework-list")).content.decode()
     assert '<link rel="alternate" type="application/atom+xml"' in html
     assert f'href="{FEED}"' in html
+
+
+def test_an_entrys_published_date_is_when_the_claim_was_published(client):
+    claim = make_claim(status=ClaimStatus.DRAFT)
+    assert claim.published_at is None
+    begun = timezone.now() - datetime.timedelta(days=30)
+    Claim.objects.filter(pk=claim.pk).update(created_at=begun)
+    claim.refresh_from_db()
+    claim_publish(claim=claim)
+    body = client.get(reverse("comparisons:claims-feed")).content.decode()
+    [published] = re.findall(r"<published>([^<]+)</published>", body)
+    assert published[:10] == claim.published_at.date().isoformat()
+    assert published[:10] != begun.date().isoformat()

@@ -123,10 +123,13 @@ def test_categories_collapse_without_script_and_header_and_first_column_stick(
 
 
 def test_title_description_canonical_and_export_links_carry_the_query(client, django_and_flask):
-    html = client.get(URL, {"framework": ["flask"], "q": "orm", "junk": "x"}).content.decode()
+    response = client.get(URL, {"framework": ["flask"], "q": "orm", "junk": "x"}, follow=True)
+    html = response.content.decode()
     assert "<title>Comparison matrix" in html
     assert '<meta name="description" content="Every framework against every feature' in html
-    assert '<link rel="canonical" href="http://testserver/matrix/' in html
+    assert (
+        '<link rel="canonical" href="http://testserver/matrix/?framework=flask&amp;q=orm">' in html
+    )
     assert 'href="/matrix/export.csv?framework=flask&amp;q=orm"' in html
     assert 'href="/matrix/export.json?framework=flask&amp;q=orm"' in html
 
@@ -143,3 +146,16 @@ def test_an_empty_knowledge_base_renders(client):
 
 def test_only_get_and_head_are_allowed(client):
     assert client.post(URL).status_code == 405
+
+
+def test_the_several_claims_list_names_ranks_as_curators_do(client):
+    from tests.factories import make_claim, make_feature, make_framework
+
+    feature, framework = make_feature(name="Sessions"), make_framework(name="Django")
+    make_claim(framework=framework, feature=feature, key="a", rank="preferred")
+    make_claim(framework=framework, feature=feature, key="b", rank="deprecated")
+    html = client.get(URL).content.decode()
+    section = html[html.index('id="cell-claims-title"') :]
+    assert '<span class="rank">Preferred</span>' in section
+    assert '<span class="rank">Deprecated</span>' in section
+    assert ">preferred<" not in section

@@ -1,5 +1,7 @@
 """Curated comparisons: /comparisons/ and /comparisons/<slug>/."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -52,6 +54,11 @@ def test_chosen_categories_limit_the_rows(client, kb):
     assert "ORM" in table and "Routing" not in table
     assert 'name="category" value="web"' not in html  # only the comparison's categories
     assert "framework=flask&amp;framework=django&amp;category=data" in html  # export links
+    # Its head-to-head link shows the same categories, and only those.
+    [compare] = re.findall(r'href="(/compare/[^"]*)"', html)
+    compared = client.get(compare.replace("&amp;", "&")).content.decode()
+    table = compared[compared.index('<table class="matrix">') :]
+    assert "ORM" in table and "Routing" not in table
 
 
 def test_filters_apply_within_a_comparison(client, kb):

@@ -111,8 +111,8 @@ def test_search_page_shows_results_by_kind(client, knowledge):
     response = client.get(SEARCH, {"q": "django"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h2>Frameworks</h2>" in html and 'href="/frameworks/django/"' in html
-    assert "<h2>Claims</h2>" in html
+    assert "<h2>Frameworks <span" in html and 'href="/frameworks/django/"' in html
+    assert "<h2>Claims <span" in html
     claim = Claim.objects.get(framework__slug="django")
     assert f'href="/claims/{claim.pk}/"' in html
     assert 'value="django"' in html
@@ -200,11 +200,12 @@ def test_control_characters_become_spaces():
 def test_results_are_limited_per_kind_in_a_bounded_number_of_queries(
     knowledge, django_assert_max_num_queries
 ):
-    """Guards against a query per result (e.g. a claim's framework or a feature's category)."""
+    """Guards against a query per result (e.g. a claim's framework or a feature's category):
+    a count and a page per kind."""
     Framework.objects.bulk_create(
         Framework(name=f"Django clone {n}", slug=f"django-clone-{n}") for n in range(30)
     )
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(8):
         results = search_run(query="django", limit=20)
         for claim in results.claims:
             assert claim.framework.name and claim.feature.name
@@ -214,9 +215,31 @@ def test_results_are_limited_per_kind_in_a_bounded_number_of_queries(
 
 
 def test_search_page_queries_do_not_grow(client, knowledge, django_assert_max_num_queries):
-    """Guards the N+1s of the result lists (framework, feature and category per result)."""
+    """Guards the N+1s of the result lists (framework, feature and category per result): a
+    count and a page per kind."""
     for n in range(25):
         make_claim(feature=knowledge, statement=f"Claim {n} about migrations.")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(8):
         response = client.get(SEARCH, {"q": "migrations"})
     assert response.status_code == 200
+
+
+def test_search_shows_the_true_count_and_pages_through_each_kind(client):
+    import re
+
+    feature = make_claim().feature
+    for n in range(45):
+        make_claim(feature=feature, key=f"k{n}", statement=f"Pagedword claim {n}.")
+    first = client.get(SEARCH, {"q": "pagedword"}).content.decode()
+    assert "45 results for" in first
+    assert 'Claims <span class="muted">(45)</span>' in first
+    seen = []
+    page = first
+    while True:
+        seen += re.findall(r'<a href="(/claims/\d+/)">', page)
+        following = re.search(r'href="(\?[^"]*)" rel="next"', page)
+        if not following:
+            break
+        page = client.get(SEARCH + following.group(1).replace("&amp;", "&")).content.decode()
+    assert len(seen) == len(set(seen)) == 45
+    assert "41–45 of 45" in page

@@ -87,3 +87,33 @@ def test_robots_txt_allows_all_but_the_admin_and_points_to_the_sitemap(client):
 
 def test_robots_txt_accepts_only_reads(client):
     assert client.post("/robots.txt").status_code == 405
+
+
+def test_sitemap_lists_the_tag_pages(client, claim):
+    claim.feature.tags.add("batteries")
+    claim.framework.tags.add("async")
+    found = locations(client)
+    for slug in ("batteries", "async"):
+        assert f"http://testserver{reverse('comparisons:tag-detail', args=[slug])}" in found
+
+
+def test_a_claims_change_dates_its_framework_feature_and_category_pages(client, claim):
+    import datetime
+
+    from django.utils import timezone
+
+    from knowledge.models import Category, Claim, Feature, Framework
+
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    for model in (Framework, Feature, Category):
+        model.objects.update(updated_at=long_ago)
+    Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
+    body = client.get(reverse("sitemap")).content.decode()
+    today = timezone.now().date().isoformat()
+    for page in (claim.framework, claim.feature, claim.feature.category):
+        entry = re.search(
+            rf"<loc>http://testserver{re.escape(page.get_absolute_url())}</loc>"
+            r"\s*<lastmod>([^<]+)</lastmod>",
+            body,
+        )
+        assert entry and entry.group(1) == today, page

@@ -10,7 +10,7 @@ from django.db import connections
 
 from knowledge.models import Framework
 
-FIGURES = {"queries", "cold", "warm", "scale", "api"}
+FIGURES = {"queries", "cold", "warm", "scale", "verify", "api"}
 # Makes pytest-django create the test database, which the module's one run writes a row to.
 pytestmark = pytest.mark.django_db
 

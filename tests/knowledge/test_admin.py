@@ -43,7 +43,11 @@ def test_publishing_a_claim_without_citation_on_its_form_is_refused(curator_clie
     data["status"] = ClaimStatus.PUBLISHED
     response = curator_client.post(change_url(claim), data)
     assert response.status_code == 200
-    assert "cannot be published without at least one citation" in response.content.decode()
+    html = response.content.decode()
+    assert "cannot be published without at least one citation" in html
+    # At the top of the form, before its first field, not only at the citations below.
+    top = html[html.index('class="errornote"') : html.index('name="framework"')]
+    assert "cannot be published without at least one citation" in top
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.DRAFT
 

@@ -63,7 +63,8 @@ FACET_BUDGETS = {
     ("knowledge", "framework"): 11,
     ("knowledge", "source"): 9,
     ("knowledge", "claim"): 29,
-    ("knowledge", "citation"): 9,
+    # The provenance filter (model v2) and the verification filter each add to it.
+    ("knowledge", "citation"): 10,
     ("comparisons", "comparison"): 11,
 }
 

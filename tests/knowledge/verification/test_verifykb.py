@@ -241,14 +241,15 @@ def test_a_run_that_fails_half_way_keeps_what_it_finished_and_earlier_results(si
     site.page("/two/", "<p>Nothing to see here any more.</p>")
     from knowledge.verification import run
 
-    original = run._save_result
+    original = run._check_record
 
     def fail_on_second(citation_id, *args):
         if citation_id == other.pk:
             raise RuntimeError("the database went away")
         return original(citation_id, *args)
 
-    monkeypatch.setattr(run, "_save_result", fail_on_second)
+    monkeypatch.setattr(run, "_check_record", fail_on_second)
+    monkeypatch.setattr(run, "SAVE_EVERY", 1)  # each source its own transaction
     with pytest.raises(RuntimeError):
         call_command("verifykb", "--concurrency", "1")
     statuses = dict(CitationVerification.objects.values_list("citation_id", "status"))
