@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from comparisons import selectors
@@ -97,6 +98,8 @@ def badge_get(*, framework_slug: str, feature_slug: str) -> Badge:
     )
 
 
+# csrf_exempt: read-only (require_safe), so a POST gets 405 rather than the CSRF 403 page.
+@csrf_exempt
 @require_safe
 @conditional(max_age=BADGE_MAX_AGE)
 def badge(request, framework, feature):
@@ -105,6 +108,7 @@ def badge(request, framework, feature):
     return render(request, "api/badge.svg", context, content_type="image/svg+xml")
 
 
+@csrf_exempt
 @require_safe
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
