@@ -366,7 +366,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
         css = {"all": ["knowledge/claim_admin.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+        # The framework and feature name the claim (its __str__) on every page that shows it.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("framework", "feature")
+            .annotate(citation_count=Count("citations"))
+        )
 
     def render_change_form(self, request, context, *args, **kwargs):
         # Why a publish was refused goes at the top of the form too, where a curator looks
@@ -452,6 +458,14 @@ class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
         (None, {"fields": ["claim", "source", "quote", "locator"]}),
         ("Retrieval", {"fields": ["retrieved_date"], "classes": ["collapse"]}),
     ]
+
+    def get_queryset(self, request):
+        # The change page names the citation's claim by its cell (Claim.__str__).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("claim__framework", "claim__feature", "source")
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Moving a citation to another claim could leave a published claim unsourced; add a
