@@ -434,10 +434,12 @@ class ClaimAdmin(SimpleHistoryAdmin):
         css = {"all": ["knowledge/claim_admin.css"]}
 
     def get_queryset(self, request):
-        # Both citation figures are part of the change form's version (forms.ClaimAdminForm).
+        # Both citation figures are part of the change form's version (forms.ClaimAdminForm);
+        # the framework and feature name the claim (its __str__) on every page that shows it.
         return (
             super()
             .get_queryset(request)
+            .select_related("framework", "feature")
             .annotate(
                 citation_count=Count("citations"), citations_changed=Max("citations__updated_at")
             )
@@ -570,6 +572,14 @@ class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
         ("Retrieval", {"fields": ["retrieved_date"], "classes": ["collapse"]}),
         ("Verification", {"fields": ["last_check"]}),
     ]
+
+    def get_queryset(self, request):
+        # The change page names the citation's claim by its cell (Claim.__str__).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("claim__framework", "claim__feature", "source")
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Moving a citation to another claim could leave a published claim unsourced; add a

@@ -687,8 +687,9 @@ class Claim(TimeStampedModel):
         indexes = [models.Index(fields=["feature", "framework", "status"])]
 
     def __str__(self):
-        shown = self.get_support_display() or "value"
-        return f"Claim #{self.pk} ({shown}, {self.get_status_display()})"
+        # How curators name a claim: its cell and key. Lists that show many claims select the
+        # framework and feature with them (ClaimAdmin.list_select_related).
+        return f"{self.framework.name} · {self.feature.name} ({self.key})"
 
     def save(self, *args, **kwargs):
         # The date the public first saw this version of the claim (the feed's "published"):
@@ -817,7 +818,7 @@ class Citation(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"Citation #{self.pk} of claim #{self.claim_id}"
+        return f"Citation #{self.pk}"
 
     def natural_key(self):
         return self.claim.natural_key() + self.source.natural_key()

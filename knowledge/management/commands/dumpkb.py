@@ -15,6 +15,11 @@ def natural_sort_key(obj):
     return tuple(str(part) for part in obj.natural_key())
 
 
+# Claim.published_at: set by Claim.save() from its status, the date of this database's
+# publication, not content.
+SET_ON_SAVE = frozenset({"published_at"})
+
+
 class Command(BaseCommand):
     help = (
         "Dump the knowledge base (taxonomy, frameworks, sources, claims, comparisons) into "
@@ -48,11 +53,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _serialized_fields(labels):
-        """Every field except rendered markdown, which the pre_save receiver derives."""
+        """Every field except rendered markdown, which the pre_save receiver derives, and the
+        fields a model's save() sets from others (SET_ON_SAVE)."""
         names = set()
         for label in labels:
             for field in apps.get_model(label)._meta.get_fields():
                 stored = getattr(field, "concrete", False) or field.many_to_many
-                if stored and not field.name.endswith(DERIVED_FIELD_SUFFIX):
+                derived = field.name.endswith(DERIVED_FIELD_SUFFIX) or field.name in SET_ON_SAVE
+                if stored and not derived:
                     names.add(field.name)
         return sorted(names)
