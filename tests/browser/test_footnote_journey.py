@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import expect
 
 from tests.factories import (
@@ -22,11 +23,16 @@ def test_home_to_source_through_a_footnote(live_server, page):
     django = make_framework(name="Django", slug="django")
     flask = make_framework(name="Flask", slug="flask")
     orm = make_feature(name="ORM", slug="orm")
-    claim = make_claim(framework=django, feature=orm, value="Django ORM", citations=0)
     source = make_source(title="Django documentation: Models")
-    make_citation(
-        claim=claim, source=source, quote="A model is the single source of truth.", locator="§ 1"
-    )
+    # One transaction: PostgreSQL refuses a published claim committed before its citation.
+    with transaction.atomic():
+        claim = make_claim(framework=django, feature=orm, value="Django ORM", citations=0)
+        make_citation(
+            claim=claim,
+            source=source,
+            quote="A model is the single source of truth.",
+            locator="§ 1",
+        )
     make_claim(framework=flask, feature=orm, support="extension", value="SQLAlchemy")
     make_comparison("Django vs Flask", "django-flask", [django, flask])
 

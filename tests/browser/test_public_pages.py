@@ -3,6 +3,7 @@ stylesheet applies, nothing is wider than the screen, and the Content-Security-P
 nothing (which would mean an inline style or script, or a request to another origin)."""
 
 import pytest
+from django.db import transaction
 
 from knowledge.models import ClaimRank, SupportLevel
 from tests.factories import make_citation, make_claim, make_framework, make_source
@@ -28,15 +29,17 @@ def pages():
         url="https://example.org/" + "a-very-long-path-segment/" * 6,
         publisher="Django Software Foundation",
     )
-    claim = make_claim(
-        framework=framework,
-        citations=0,
-        rank=ClaimRank.PREFERRED,
-        statement="Django ships an automatic admin interface.",
-        value="django.contrib.admin.sites.AdminSiteWithALongName",
-        note="Read **the docs**.",
-    )
-    make_citation(claim=claim, source=source, quote="One of the most powerful parts. " * 5)
+    # One transaction: PostgreSQL refuses a published claim committed before its citation.
+    with transaction.atomic():
+        claim = make_claim(
+            framework=framework,
+            citations=0,
+            rank=ClaimRank.PREFERRED,
+            statement="Django ships an automatic admin interface.",
+            value="django.contrib.admin.sites.AdminSiteWithALongName",
+            note="Read **the docs**.",
+        )
+        make_citation(claim=claim, source=source, quote="One of the most powerful parts. " * 5)
     make_claim(
         framework=framework, feature=claim.feature, key="survey", support=SupportLevel.PARTIAL
     )

@@ -142,8 +142,8 @@ def test_a_release_cannot_end_support_before_it_is_released():
         make_release(released_on=date(2025, 1, 1), end_of_support=date(2024, 1, 1))
 
 
-def test_claim_str_names_a_value_claim_without_a_level():
+def test_claim_str_names_a_value_claim_by_its_cell():
     feature, (gentle, _, _) = make_scale()
     claim = make_claim(feature=feature, feature_value=gentle)
-    assert str(claim) == f"Claim #{claim.pk} (value, Published)"
+    assert str(claim) == f"{claim.framework.name} · {feature.name} ({claim.key})"
     assert Claim.objects.get(pk=claim.pk).feature_value == gentle
