@@ -10,7 +10,7 @@ that the validator accepts but that would still break out of an unescaped attrib
 
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
 from taggit.models import Tag
 
@@ -108,6 +108,8 @@ def _fill(obj, index, *, seed):
     return obj
 
 
+# One transaction: PostgreSQL refuses a published claim committed before its citation.
+@transaction.atomic
 def plant_payloads():
     """Create the data set and return it; every claim is published so every page shows it."""
     data = PlantedData()
