@@ -574,11 +574,12 @@ class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        # The change page names the citation's claim by its cell (Claim.__str__).
+        # The change page names the citation's claim by its cell (Claim.__str__). A
+        # select_related here stands in for list_select_related, so it names all the list reads.
         return (
             super()
             .get_queryset(request)
-            .select_related("claim__framework", "claim__feature", "source")
+            .select_related("claim__framework", "claim__feature", "source", "verification")
         )
 
     def get_readonly_fields(self, request, obj=None):
