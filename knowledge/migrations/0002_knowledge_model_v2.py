@@ -295,6 +295,20 @@ def convert_backward(apps, schema_editor):
 
 
 
+def _checked_now(convert):
+    """`convert`, then the citation rule's pending checks run at once. The rule's trigger
+    (migration 0002_published_claim_needs_citation) is deferred to the commit, and PostgreSQL
+    refuses to alter a table that still has trigger events pending in the transaction."""
+
+    def run(apps, schema_editor):
+        convert(apps, schema_editor)
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE", params=None)
+            schema_editor.execute("SET CONSTRAINTS ALL DEFERRED", params=None)
+
+    return run
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -479,7 +493,7 @@ class Migration(migrations.Migration):
         ),
             # Data: after every new table and column exists, before the old column goes and
         # before the new checks hold the converted rows to the new rules.
-        migrations.RunPython(convert_forward, convert_backward),
+        migrations.RunPython(_checked_now(convert_forward), _checked_now(convert_backward)),
         migrations.RemoveField(
             model_name='framework',
             name='latest_version',
