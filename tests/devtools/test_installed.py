@@ -22,7 +22,7 @@ def _help(command, env):
 
 
 def test_production_settings_have_no_benchmark_or_seeding():
-    for command in ("benchmark", "seed_synthetic"):
+    for command in ("benchmark", "seed_synthetic", "snapshotdocs"):
         result = _help(command, PRODUCTION)
         assert result.returncode != 0
         assert f"Unknown command: '{command}'" in result.stderr
