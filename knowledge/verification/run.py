@@ -5,16 +5,18 @@ so runs on several machines against one database share the work instead of doing
 source locked by another run is skipped, and so is one that another run finished after this
 run started. SQLite has no such lock; run one verifykb at a time there.
 
-Pages are fetched in a pool of threads; everything that touches the database happens in the
-calling thread. Results are saved SAVE_EVERY sources per transaction (one commit per source
-cost more than reading a local page), so a source is saved whole or not at all. A run that
-stops half-way keeps the batches it saved and loses at most the batch it was in, whose
-sources keep their earlier results; running it again with `--older-than` picks up there.
+Pages are fetched, and their quotes looked for, in a pool of threads (a worker reads its page
+and keeps only the results, so a page's body is let go as soon as it is read); everything that
+touches the database happens in the calling thread. Results are saved SAVE_EVERY sources per
+transaction (one commit per source cost more than reading a local page), so a source is saved
+whole or not at all. A source's lock is held until its results are saved. A run that stops
+half-way keeps the batches it saved and loses at most the batch it was in, whose sources keep
+their earlier results; running it again with `--older-than` picks up there.
 """
 
 import contextlib
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -39,6 +41,10 @@ from .models import (
 # An arbitrary constant that keeps our advisory locks apart from anyone else's.
 LOCK_NAMESPACE = 0x0C17E
 SAVE_EVERY = 25  # sources saved per transaction
+# Sources handed to the pool ahead of the one being saved, per worker: enough that the workers
+# keep fetching while this thread saves a batch (a batch takes as long as reading several local
+# pages), few enough that a run holds few locks it is not using yet.
+QUEUED_PER_WORKER = 8
 NO_LINK = "no link to check"
 
 
@@ -233,20 +239,54 @@ def _replace(model, records, key: str) -> None:
     model.objects.bulk_create(records)
 
 
+def _values(record) -> dict:
+    return {field.attname: getattr(record, field.attname) for field in record._meta.concrete_fields}
+
+
+class _Batch:
+    """One model's rows in a batch. A row new or changed is replaced whole; a row whose only
+    changes are dates set to this run's time (a page checked again and found as before, what
+    most of a nightly run finds) gets one UPDATE per set of such dates instead: building and
+    inserting the rows again was most of the time a run spent on a page of its own."""
+
+    def __init__(self, model, key: str, now):
+        self.model, self.key, self.now = model, key, now
+        self.replaced = []
+        self.touched = defaultdict(list)  # names of the dates set -> primary keys
+
+    def add(self, record, before: dict | None) -> None:
+        changed = (
+            [] if before is None else [n for n, v in before.items() if getattr(record, n) != v]
+        )
+        if before is None or any(getattr(record, name) != self.now for name in changed):
+            self.replaced.append(record)
+        elif changed:
+            self.touched[tuple(changed)].append(record.pk)
+
+    def save(self) -> None:
+        if self.replaced:
+            _replace(self.model, self.replaced, self.key)
+        for names, pks in self.touched.items():
+            self.model.objects.filter(pk__in=pks).update(**dict.fromkeys(names, self.now))
+
+
 def save_outcomes(outcomes: list[SourceOutcome], *, now=None) -> None:
     """Save the sources' fetches and their citations' checks, all or nothing."""
     now = now or timezone.now()
-    fetches, checks = [], []
+    fetches = _Batch(SourceFetch, "source_id", now)
+    checks = _Batch(CitationVerification, "citation_id", now)
     for outcome in outcomes:
-        fetches.append(_fetch_record(outcome, now))
+        last = getattr(outcome.source, "last_fetch", None)
+        before = _values(last) if last is not None else None
+        fetches.add(_fetch_record(outcome, now), before)
         existing = {c.pk: getattr(c, "verification", None) for c in outcome.source.citations.all()}
-        checks.extend(
-            _check_record(citation_id, result, existing.get(citation_id), now)
-            for citation_id, result in outcome.results.items()
-        )
+        for citation_id, result in outcome.results.items():
+            check = existing.get(citation_id)
+            before = _values(check) if check is not None else None
+            checks.add(_check_record(citation_id, result, check, now), before)
     with transaction.atomic():
-        _replace(SourceFetch, fetches, "source_id")
-        _replace(CitationVerification, checks, "citation_id")
+        fetches.save()
+        checks.save()
 
 
 # -- Locks ------------------------------------------------------------------------------------
@@ -285,7 +325,8 @@ class _Run:
         self.summary = Summary()
         self.started = timezone.now()
         self.unsaved: list[SourceOutcome] = []
-        self.held: list[int] = []
+        self.held: set[int] = set()  # locked by this run, not finished yet
+        self.finished: list[int] = []  # locked, finished, let go once their batch is saved
 
     def claim(self, source) -> bool:
         """Take the source's lock, unless another run has it or checked it since we started."""
@@ -293,14 +334,17 @@ class _Run:
             return True
         if _lock(source.pk):
             if not _done_since(source, self.started):
-                self.held.append(source.pk)
+                self.held.add(source.pk)
                 return True
             _unlock(source.pk)
         self.summary.skipped["checked by another run"] += 1
         self.tick()
         return False
 
-    def done(self, outcome: SourceOutcome | None, *, skipped: str = "") -> None:
+    def done(self, source, outcome: SourceOutcome | None, *, skipped: str = "") -> None:
+        if source.pk in self.held:
+            self.held.discard(source.pk)
+            self.finished.append(source.pk)
         if outcome is None:
             self.summary.skipped[skipped] += 1
         else:
@@ -313,15 +357,28 @@ class _Run:
             self.flush()
 
     def flush(self) -> None:
-        """Save what is finished in one transaction, then let go of the locks."""
+        """Save what is finished in one transaction, then let go of the finished sources'
+        locks; sources still being fetched keep theirs, or another run could take them."""
         try:
             if self.unsaved:
                 save_outcomes(self.unsaved)
         finally:
             self.unsaved = []
-            for pk in self.held:
+            for pk in self.finished:
                 _unlock(pk)
-            self.held = []
+            self.finished = []
+
+    def let_go(self) -> None:
+        """Release the locks of sources this run will not finish (it stopped)."""
+        for pk in self.held:
+            _unlock(pk)
+        self.held = set()
+
+
+def read_page(fetcher: Fetcher, source) -> SourceOutcome:
+    """Fetch a source's page and check its citations: a worker's whole job (it reads the
+    citations prefetched with the source, and nothing from the database)."""
+    return outcome_from_page(source, fetcher.fetch(source.url))
 
 
 def run(
@@ -340,7 +397,8 @@ def run(
     state = _Run(dry_run=dry_run, progress=progress)
     own_fetcher = fetcher is None and snapshot_dir is None
     fetcher = fetcher or (Fetcher() if own_fetcher else None)
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency)) if fetcher else None
+    workers = max(1, concurrency)
+    pool = ThreadPoolExecutor(max_workers=workers) if fetcher else None
     pending = {}
     completed = False
     try:
@@ -349,11 +407,10 @@ def run(
                 continue
             outcome = outcome_without_network(source, snapshot_dir)
             if outcome is not None or fetcher is None:
-                state.done(outcome, skipped="no snapshot file")
+                state.done(source, outcome, skipped="no snapshot file")
                 continue
-            pending[pool.submit(fetcher.fetch, source.url)] = source
-            # Enough fetches queued that the pool keeps busy while this thread matches and saves.
-            if len(pending) >= 4 * concurrency:
+            pending[pool.submit(read_page, fetcher, source)] = source
+            if len(pending) >= QUEUED_PER_WORKER * workers:
                 _collect(pending, state)
         while pending:
             _collect(pending, state)
@@ -371,11 +428,11 @@ def run(
             # Stopped (an error, Ctrl-C): save what finished if we can; the locks go either way.
             with contextlib.suppress(Exception):
                 state.flush()
+            state.let_go()
     return state.summary
 
 
 def _collect(pending, state: _Run) -> None:
     done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
     for future in done:
-        source = pending.pop(future)
-        state.done(outcome_from_page(source, future.result()))
+        state.done(pending.pop(future), future.result())

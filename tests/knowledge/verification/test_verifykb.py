@@ -218,17 +218,53 @@ def test_a_failed_check_keeps_the_last_passage_found_and_its_date(site):
     assert later.status_since == later.checked_at > first.checked_at
 
 
+def _rows(model, dates):
+    return {
+        row.pop("id" if "id" in row else next(iter(row))): row
+        for row in model.objects.values()
+        if not [row.pop(name) for name in dates]
+    }
+
+
 def test_running_twice_changes_only_the_check_dates(site):
     first = check(site.page("/admin/", PAGE))
+    fetched = SourceFetch.objects.get()
+    checks = _rows(CitationVerification, ["checked_at", "verified_at"])
+    fetches = _rows(SourceFetch, ["fetched_at", "reachable_at"])
     call_command("verifykb", "--source", str(first.citation.source_id))
     again = CitationVerification.objects.get(pk=first.pk)
-    assert (again.status, again.passage, again.status_since) == (
-        first.status,
-        first.passage,
-        first.status_since,
-    )
-    assert again.checked_at > first.checked_at
-    assert CitationVerification.objects.count() == SourceFetch.objects.count() == 1
+    assert _rows(CitationVerification, ["checked_at", "verified_at"]) == checks
+    assert _rows(SourceFetch, ["fetched_at", "reachable_at"]) == fetches
+    assert again.checked_at == again.verified_at > first.checked_at
+    refetched = SourceFetch.objects.get()
+    assert refetched.fetched_at == refetched.reachable_at == again.checked_at > fetched.fetched_at
+    assert again.status_since == first.status_since
+
+
+@pytest.mark.parametrize("sources", [2, 6])
+def test_checking_pages_found_as_before_costs_the_same_queries_at_any_size(
+    site, sources, django_assert_num_queries
+):
+    """Saving a re-check must not cost a query per source or per citation: results found as
+    before only have their dates set, one UPDATE per model and set of dates."""
+    from knowledge.verification import run
+
+    for n in range(sources):
+        make_citation(source=make_source(url=site.page(f"/p{n}/", PAGE)), quote=QUOTE)
+    gone_page = [PAGE]
+    gone_url = site.handler("/gone/", lambda request: Response(gone_page[0], mimetype="text/html"))
+    gone = make_citation(source=make_source(url=gone_url), quote=QUOTE)
+    run.run(run.sources_to_check())
+    gone_page[0] = "<p>Nothing to see here any more.</p>"
+    # sources, their citations with checks (one prefetch); a transaction: the changed result
+    # replaced (a DELETE and an INSERT per model: its fetch's hash changed too), the others'
+    # dates set (two UPDATEs: verified checks and reachable fetches). On PostgreSQL each source
+    # also takes its lock, asks whether another run checked it meanwhile, and lets go.
+    locking = 3 * (sources + 1) if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(2 + 2 + 4 + 2 + locking):
+        summary = run.run(run.sources_to_check())
+    assert summary.counts == {"verified": sources, "not_found": 1}
+    assert CitationVerification.objects.get(citation=gone).status == "not_found"
 
 
 def test_a_run_that_fails_half_way_keeps_what_it_finished_and_earlier_results(site, monkeypatch):
@@ -350,3 +386,40 @@ def test_a_source_another_run_holds_is_skipped(site):
     assert list(CitationVerification.objects.values_list("citation_id", flat=True)) == [free.pk]
     call_command("verifykb", "--source", str(locked.source_id))
     assert CitationVerification.objects.get(citation=locked).status == "verified"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+def test_a_source_still_being_fetched_keeps_its_lock_when_an_earlier_batch_is_saved(
+    site, monkeypatch
+):
+    from knowledge.verification import run
+
+    monkeypatch.setattr(run, "SAVE_EVERY", 1)
+    fast = make_citation(source=make_source(url=site.page("/fast/", PAGE)), quote=QUOTE)
+    seen = {}
+
+    def slow(request):
+        # Another run's view of the locks, once the fast source's batch was saved.
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                for _ in range(100):
+                    if _try_lock(cursor, fast.source_id):
+                        break
+                    time.sleep(0.05)
+                seen["slow source free"] = _try_lock(cursor, slow_citation.source_id)
+        finally:
+            other.close()  # its locks go with it
+        return Response(PAGE, content_type="text/html")
+
+    slow_citation = make_citation(source=make_source(url=site.handler("/slow/", slow)), quote=QUOTE)
+    summary = run.run(run.sources_to_check(), concurrency=2)
+    assert summary.counts == {"verified": 2}
+    assert seen == {"slow source free": False}
+
+
+def _try_lock(cursor, source_id):
+    from knowledge.verification import run
+
+    cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [run.LOCK_NAMESPACE, source_id])
+    return cursor.fetchone()[0]
