@@ -6,7 +6,9 @@ public one (no private, loopback, link-local, reserved or multicast range), and 
 sent to the address that was checked, so a DNS answer cannot change between check and connect.
 robots.txt is honoured (RFC 9309), at most two requests run at once per host with a polite
 delay between their starts, and the body is read as a stream up to a limit, inflated by us with
-a bound, so neither an endless body nor a gzip bomb can fill the memory.
+a bound, so neither an endless body nor a gzip bomb can fill the memory. The total timeout
+covers the whole fetch, every redirect and a body sent drop by drop included, but not the wait
+for the host's turn.
 
 `CITEGRID_VERIFY_ALLOW_LOOPBACK` (tests only) lets 127.0.0.1, and no other private address,
 through the guard, so the tests can serve pages from a local server.
@@ -159,6 +161,21 @@ class HostGate:
         return slot
 
 
+class Budget:
+    """The seconds a fetch may still spend on the network, every redirect included (the
+    total timeout). Waiting for the host's turn at the HostGate is not spent: politeness
+    must not time a page out, however many pages of one host are queued."""
+
+    def __init__(self, seconds: float):
+        self.left = seconds
+
+    def timeout(self, connect: float) -> httpx.Timeout:
+        """The timeouts of the next request: none longer than what is left."""
+        if self.left <= 0:
+            raise httpx.ReadTimeout("the whole page took too long")
+        return httpx.Timeout(self.left, connect=min(connect, self.left))
+
+
 def _inflater(encoding: str):
     encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
@@ -201,7 +218,7 @@ class Fetcher:
                 page.disallowed = True
                 page.error = "robots.txt asks robots not to fetch this page"
                 return page
-            self._follow(url, page, self.limits.max_bytes, time.monotonic())
+            self._follow(url, page, self.limits.max_bytes)
         except FetchRefused as refusal:
             page.error = f"refused: {refusal}"
         except RobotsUnreadable as why:
@@ -212,15 +229,15 @@ class Fetcher:
             page.error = f"{type(error).__name__}: {error}"[:300]
         return page
 
-    def _follow(self, url: str, page: Page, max_bytes: int, started: float) -> None:
+    def _follow(self, url: str, page: Page, max_bytes: int) -> None:
         seen = set()
         current = url
-        deadline = started + self.limits.total_timeout
+        budget = Budget(self.limits.total_timeout)
         for _ in range(MAX_REDIRECTS + 1):
             if current in seen:
                 raise ValueError("the redirects go round in a loop")
             seen.add(current)
-            status, location = self._request(current, page, max_bytes, deadline)
+            status, location = self._request(current, page, max_bytes, budget)
             if location is None:
                 page.final_url = current
                 page.status = status
@@ -230,15 +247,23 @@ class Fetcher:
             current = target
         raise ValueError(f"more than {MAX_REDIRECTS} redirects")
 
-    def _request(self, url, page, max_bytes, deadline):
+    def _request(self, url, page, max_bytes, budget: Budget):
+        resolving = time.monotonic()
         address = checked_address(url, self.limits.allow_loopback)
+        budget.left -= time.monotonic() - resolving
         pinned, headers, extensions = _pinned(url, address)
         host = urlsplit(url).hostname
         slot = self.gate.enter(host)
+        started = time.monotonic()
         try:
             request = self.client.build_request(
-                "GET", pinned, headers=headers, extensions=extensions
+                "GET",
+                pinned,
+                headers=headers,
+                extensions=extensions,
+                timeout=budget.timeout(self.limits.connect_timeout),
             )
+            deadline = started + budget.left
             response = self.client.send(request, stream=True)
             try:
                 if response.is_redirect and "location" in response.headers:
@@ -253,6 +278,7 @@ class Fetcher:
             finally:
                 response.close()
         finally:
+            budget.left -= time.monotonic() - started
             slot.release()
 
     @staticmethod
@@ -296,7 +322,7 @@ class Fetcher:
         """The host's rules, or why they could not be read (RFC 9309 § 2.3.1)."""
         page = Page(url=origin + "/robots.txt")
         try:
-            self._follow(page.url, page, ROBOTS_MAX_BYTES, time.monotonic())
+            self._follow(page.url, page, ROBOTS_MAX_BYTES)
         except FetchRefused as refusal:
             return f"refused: {refusal}"
         except httpx.TimeoutException:

@@ -89,6 +89,40 @@ def test_a_page_slower_than_the_timeout_is_unreachable(site):
     assert time.monotonic() - started < 2
 
 
+def test_the_total_timeout_covers_every_redirect(site):
+    """Each hop answers within the timeout, the chain does not: the total is for the page,
+    so it ends as timed out rather than with whatever the last hop would have answered."""
+
+    def slow_hop(request):
+        time.sleep(0.4)
+        hop = int(request.path.strip("/").removeprefix("hop"))
+        if hop == 5:
+            return Response("Server error", status=500)
+        return Response("", status=302, headers={"Location": f"/hop{hop + 1}/"})
+
+    for hop in range(1, 6):
+        site.handler(f"/hop{hop}/", slow_hop)
+    check_ = check(site.url("/hop1/"))
+    assert (check_.status, check_.detail) == ("unreachable", "timed out")
+
+
+def test_waiting_for_the_hosts_turn_does_not_count_against_the_timeout(site):
+    fetcher = fetching.Fetcher()  # TOTAL_TIMEOUT is 1 s here
+    take_turn = fetcher.gate.enter
+
+    def after_a_long_queue(host):
+        time.sleep(1.2)  # the other pages of this host go first
+        return take_turn(host)
+
+    fetcher.gate.enter = after_a_long_queue
+    try:
+        page = fetcher.fetch(site.page("/queued/", PAGE))
+    finally:
+        fetcher.close()
+    assert (page.error, page.status) == ("", 200)
+    assert QUOTE.split()[-1].encode() in page.body
+
+
 def test_a_redirect_loop_is_unreachable(site):
     site.page("/a/", "", status=302, headers={"Location": "/b/"})
     site.page("/b/", "", status=302, headers={"Location": "/a/"})
