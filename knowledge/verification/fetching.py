@@ -193,8 +193,11 @@ class Fetcher:
     def __init__(self, limits: FetchLimits | None = None):
         self.limits = limits or FetchLimits.from_settings()
         self.gate = HostGate(self.limits.host_delay)
-        self._robots: dict[str, RobotFileParser] = {}
+        self._robots: dict[str, RobotFileParser | str] = {}
         self._robots_lock = threading.Lock()
+        # One lock per origin, so that workers starting on one host together read its
+        # robots.txt once between them instead of once each.
+        self._origin_locks: dict[str, threading.Lock] = {}
         self.client = httpx.Client(
             verify=_tls_context(),
             follow_redirects=False,
@@ -309,11 +312,11 @@ class Fetcher:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._robots_lock:
+            origin_lock = self._origin_locks.setdefault(origin, threading.Lock())
+        with origin_lock:
             rules = self._robots.get(origin)
-        if rules is None:
-            rules = self._robots_for(origin)
-            with self._robots_lock:
-                self._robots[origin] = rules
+            if rules is None:
+                rules = self._robots[origin] = self._robots_for(origin)
         if isinstance(rules, str):
             raise RobotsUnreadable(rules)
         return rules.can_fetch(ROBOTS_AGENT, url)

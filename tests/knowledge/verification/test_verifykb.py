@@ -231,6 +231,14 @@ def test_a_missing_charset_falls_back_to_windows_1252(site):
     assert check(url, quote).method == "exact"
 
 
+def test_robots_txt_is_read_once_per_host_by_workers_starting_together(site):
+    for n in range(4):
+        make_citation(source=make_source(url=site.page(f"/together{n}/", PAGE)), quote=QUOTE)
+    call_command("verifykb", "--concurrency", "4")
+    assert len(site.requested("/robots.txt")) == 1
+    assert set(CitationVerification.objects.values_list("status", flat=True)) == {"verified"}
+
+
 def test_robots_txt_disallowing_the_path_is_honoured(site):
     site.robots = "User-agent: *\nDisallow: /private/\n"
     check_ = check(site.page("/private/page", PAGE))
