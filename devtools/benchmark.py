@@ -7,7 +7,8 @@ Six figures, each a ratio with its goal:
    middleware, over a floor: one raw SQL query for the same cells and citations, its rows
    written as the page's bytes by the page's own markup writers (goal at most 3×);
 3. warm: requests per second of the same page answered from the cache, over those of a view
-   returning a fixed short page through the same middleware (goal at least 0.7);
+   returning a fixed short page through the same middleware, each over a burst of requests
+   (goal at least 0.7);
 4. scale: a filtered view (5 frameworks × one category) with 100 × 3,000 stored, over the same
    view with 20 × 300 stored (goal at most 1.5×);
 5. verify: verifykb's citations per second against a local page server, over those of fetching
@@ -59,6 +60,8 @@ from .urls import HELLO_PATH
 
 HOST = "127.0.0.1"
 API_MATRIX = "/api/v1/matrix/"
+# Requests per warm and hello sample.
+WARM_BURST = 20
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,10 @@ class Site:
         if code != 200:
             raise RuntimeError(f"{url} answered {code} during the benchmark.")
         return elapsed
+
+    def burst(self, url: str, requests: int) -> float:
+        """The mean time of `requests` requests of `url` made one after another."""
+        return sum(self.timed(url) for _ in range(requests)) / requests
 
     def queries(self, url: str) -> int:
         bump_content_version()
@@ -323,8 +330,12 @@ def _measure(databases: Databases, sizes: Sizes, rounds: int, log) -> dict:
         for name, render in candidates.items():
             samples[f"render_{name}"].append(_timed(lambda render=render: render(drawn)))
         site.get(matrix)  # warm the cache for this version
-        samples["warm"].append(site.timed(matrix))
-        samples["hello"].append(site.timed(HELLO_PATH))
+        # Throughput, so each is a burst of requests (their mean time), in alternating order:
+        # a single request straight after the cold renders above ran on caches those renders
+        # had just flushed, and whichever of the two went first paid for it.
+        pair = [("warm", matrix), ("hello", HELLO_PATH)]
+        for name, url in pair if len(samples["warm"]) % 2 == 0 else reversed(pair):
+            samples[name].append(site.burst(url, WARM_BURST))
         bump_content_version()
         samples["small"].append(site.timed(filtered))
         databases.use("large")
