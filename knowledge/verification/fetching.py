@@ -217,11 +217,7 @@ class Fetcher:
     def fetch(self, url: str) -> Page:
         page = Page(url=url)
         try:
-            if not self.robots_allow(url):
-                page.disallowed = True
-                page.error = "robots.txt asks robots not to fetch this page"
-                return page
-            self._follow(url, page, self.limits.max_bytes)
+            self._follow(url, page, self.limits.max_bytes, obey_robots=True)
         except FetchRefused as refusal:
             page.error = f"refused: {refusal}"
         except RobotsUnreadable as why:
@@ -232,7 +228,9 @@ class Fetcher:
             page.error = f"{type(error).__name__}: {error}"[:300]
         return page
 
-    def _follow(self, url: str, page: Page, max_bytes: int) -> None:
+    def _follow(self, url: str, page: Page, max_bytes: int, *, obey_robots: bool) -> None:
+        """Request `url` and every redirect from it; with `obey_robots`, each hop's own host's
+        robots.txt is asked first (a redirect may lead to a path or a host that forbids us)."""
         seen = set()
         current = url
         budget = Budget(self.limits.total_timeout)
@@ -240,6 +238,10 @@ class Fetcher:
             if current in seen:
                 raise ValueError("the redirects go round in a loop")
             seen.add(current)
+            if obey_robots and not self.robots_allow(current):
+                page.disallowed = True
+                page.error = "robots.txt asks robots not to fetch this page"
+                return
             status, location = self._request(current, page, max_bytes, budget)
             if location is None:
                 page.final_url = current
@@ -325,7 +327,7 @@ class Fetcher:
         """The host's rules, or why they could not be read (RFC 9309 § 2.3.1)."""
         page = Page(url=origin + "/robots.txt")
         try:
-            self._follow(page.url, page, ROBOTS_MAX_BYTES)
+            self._follow(page.url, page, ROBOTS_MAX_BYTES, obey_robots=False)
         except FetchRefused as refusal:
             return f"refused: {refusal}"
         except httpx.TimeoutException:

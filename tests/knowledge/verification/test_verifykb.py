@@ -248,6 +248,16 @@ def test_robots_txt_disallowing_the_path_is_honoured(site):
     assert fetch.failing_since is None
 
 
+def test_robots_txt_is_asked_again_for_where_a_redirect_leads(site):
+    site.robots = "User-agent: *\nDisallow: /private/\n"
+    site.page("/private/page/", PAGE)
+    url = site.page("/moved/", "", status=302, headers={"Location": "/private/page/"})
+    check_ = check(url)
+    assert check_.status == "not_checkable"
+    assert "robots.txt" in check_.detail
+    assert site.requested("/private/page/") == []
+
+
 def test_a_failed_check_keeps_the_last_passage_found_and_its_date(site):
     url = site.page("/admin/", PAGE)
     first = check(url)
