@@ -8,6 +8,10 @@ from tqdm import tqdm
 from knowledge.verification import run
 from knowledge.verification.models import VerificationStatus
 
+# Each worker is a thread, and the run holds locks on the sources queued for them: more workers
+# than this only wait for the hosts' turns (2 requests per host at a time).
+MAX_CONCURRENCY = 64
+
 
 class Command(BaseCommand):
     help = (
@@ -37,7 +41,7 @@ class Command(BaseCommand):
             type=int,
             default=4,
             metavar="N",
-            help="Fetch up to N pages at once (default 4; never more than 2 per host).",
+            help="Fetch up to N pages at once (default 4, at most 64; never more than 2 per host).",
         )
         parser.add_argument(
             "--snapshot-dir",
@@ -57,8 +61,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["concurrency"] < 1:
-            raise CommandError("--concurrency must be 1 or more.")
+        if not 1 <= options["concurrency"] <= MAX_CONCURRENCY:
+            raise CommandError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}.")
         if options["older_than"] is not None and options["older_than"] < 0:
             raise CommandError("--older-than must be 0 or more days.")
         snapshot_dir = options["snapshot_dir"]

@@ -408,6 +408,7 @@ def test_older_than_skips_sources_fetched_recently(site):
     "args, message",
     [
         (["--concurrency", "0"], "--concurrency"),
+        (["--concurrency", "65"], "between 1 and 64"),
         (["--older-than", "-1"], "--older-than"),
         (["--snapshot-dir", "/nonexistent/dir"], "no such directory"),
         (["--source", "987654"], "no source"),
