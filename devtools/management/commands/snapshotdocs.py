@@ -11,13 +11,13 @@ class Command(BaseCommand):
     help = (
         "Copy each documentation source's file (the one its notes name) from the tree given "
         "for its URL prefix into DIR, under the name verifykb --snapshot-dir reads. Example: "
-        "snapshotdocs /work/snapshots --tree https://docs.djangoproject.com/en/5.2/=Django-5.2.19 "
+        "snapshotdocs ~/pages --tree https://docs.djangoproject.com/en/5.2/=django-5.2.19 "
         "(an unpacked sdist or git archive at the revision the page shows). Writes only into "
         "DIR; never commit what it writes."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("directory", type=Path, help="Where to write the texts.")
+        parser.add_argument("directory", type=Path, metavar="DIR", help="Where to write the texts.")
         parser.add_argument(
             "--tree",
             action="append",
