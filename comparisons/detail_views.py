@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from comparisons import selectors
+from comparisons.changes import change_scope_for_feature, change_scope_for_framework
 from comparisons.feeds import ClaimsFeed
 from comparisons.search import SearchForm
 
@@ -53,7 +54,11 @@ def framework_detail(request, slug):
     return render(
         request,
         "comparisons/framework_detail.html",
-        {"framework": framework, "groups": groups},
+        {
+            "framework": framework,
+            "groups": groups,
+            "changes": change_scope_for_framework(framework),
+        },
     )
 
 
@@ -67,7 +72,11 @@ def feature_list(request):
 def feature_detail(request, slug):
     feature = _get_or_404(selectors.feature_get, slug=slug)
     cells = selectors.cell_list_for_feature(feature=feature)
-    return render(request, "comparisons/feature_detail.html", {"feature": feature, "cells": cells})
+    return render(
+        request,
+        "comparisons/feature_detail.html",
+        {"feature": feature, "cells": cells, "changes": change_scope_for_feature(feature)},
+    )
 
 
 @require_safe

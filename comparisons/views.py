@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from . import canonical, charts, exports, selectors
+from .changes import change_scope_for_comparison
 from .matrix import framework_column_list
 from .models import Comparison
 from .support import KIND_MEANINGS, support_legend
@@ -174,6 +175,7 @@ def comparison_detail(request, slug):
         _matrix_context(
             result,
             comparison=comparison,
+            changes=change_scope_for_comparison(comparison),
             compare_url=_compare_url(comparison.frameworks, comparison.category_slugs),
             export_query=_export_query(result, comparison.frameworks, comparison.category_slugs),
         ),

@@ -61,7 +61,10 @@ NUMBERS = [
     "٣",  # an Arabic-Indic digit: isdigit() is true, int() accepts it
     "１２",  # fullwidth digits
 ]
-KNOWN_PARAMETERS = ["q", "page", "sort", "order", "format", "tag", "framework", "feature"]
+KNOWN_PARAMETERS = [
+    *("q", "page", "sort", "order", "format", "tag", "framework", "feature", "category"),
+    *("since", "until", "as_of"),
+]
 
 
 def _characters():

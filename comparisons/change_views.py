@@ -1,0 +1,69 @@
+"""/changes/: what changed in the published knowledge, as a page, CSV and JSON.
+
+All three read the same form and the same `change_list`, so an export holds exactly the
+page's changes for the same query string.
+"""
+
+import csv
+
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from .change_exports import change_csv_rows, change_json
+from .change_filters import ChangeFilter
+from .changes import change_days, change_list
+
+
+def _selected(request):
+    """The valid form and its changes by day, or the form and None when it is not valid."""
+    form = ChangeFilter(request.GET)
+    if not form.is_valid():
+        return form, None
+    return form, change_days(change_list(**form.selection()))
+
+
+def _in_page_order(days) -> list:
+    return [change for day in days for group in day.groups for change in group.changes]
+
+
+@require_safe
+def changes(request):
+    form, days = _selected(request)
+    context = {"form": form, "days": days}
+    if days is not None:
+        context.update(selection=form.selection(), count=len(_in_page_order(days)))
+    # A range that cannot be read is the reader's mistake: say so, list nothing.
+    status = 200 if days is not None else 400
+    return render(request, "comparisons/changes.html", context, status=status)
+
+
+def _invalid(form) -> HttpResponseBadRequest:
+    errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in form.errors.items())
+    return HttpResponseBadRequest(
+        f"Invalid dates or filters, nothing exported. {errors}", content_type="text/plain"
+    )
+
+
+@require_safe
+def changes_csv(request):
+    form, days = _selected(request)
+    if days is None:
+        return _invalid(form)
+    found = _in_page_order(days)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="citegrid-changes.csv"'
+    csv.writer(response).writerows(change_csv_rows(found, absolute=request.build_absolute_uri))
+    return response
+
+
+@require_safe
+def changes_json(request):
+    form, days = _selected(request)
+    if days is None:
+        return _invalid(form)
+    found = _in_page_order(days)
+    payload = change_json(found, selection=form.selection(), absolute=request.build_absolute_uri)
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = 'attachment; filename="citegrid-changes.json"'
+    return response
