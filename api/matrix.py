@@ -14,8 +14,8 @@ below only describe it, for the OpenAPI schema, and the schemathesis tests hold 
 
 from rest_framework import serializers
 
-from comparisons.matrix import CellClaim, Matrix
-from comparisons.matrix import _no_collections as no_collections
+from comparisons.matrix import no_collections
+from comparisons.records import CellClaim, Matrix
 
 
 def matrix_payload(matrix: Matrix, *, query: str, origin: str, page_path: str) -> dict:

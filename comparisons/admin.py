@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from knowledge.admin import BatchedAutocompleteInline
+from knowledge.admin.common import BatchedAutocompleteInline
 from knowledge.forms import BatchedAutocompleteFormSet
 
 from .models import Comparison, ComparisonFramework

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from knowledge.models import SupportLevel
 
-from .matrix import SupportSummary
+from .records import SupportSummary
 from .support import support_display
 
 # The levels the summary counts one by one; unknown and not applicable share the last segment.

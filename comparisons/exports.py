@@ -6,7 +6,7 @@ page's rows for the same query string.
 
 from collections.abc import Callable, Iterator
 
-from .matrix import Cell, Footnote, Matrix
+from .records import Cell, Footnote, Matrix
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -42,13 +42,9 @@ from knowledge.models import (
 
 from .filters import MatrixFilter
 from .history import HistoryEntry, claim_history_list
-from .matrix import (
-    FrameworkColumn,
-    Matrix,
-    framework_column_list,
-    matrix_build,
-)
+from .matrix import framework_column_list, matrix_build
 from .models import Comparison, ComparisonFramework
+from .records import FrameworkColumn, Matrix
 from .support import SupportDisplay, claim_display
 
 # == The matrix pages ==========================================================================

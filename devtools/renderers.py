@@ -13,7 +13,7 @@ from pathlib import Path
 from django.template.backends.django import DjangoTemplates
 from django.template.backends.jinja2 import Jinja2
 
-from comparisons.matrix import Matrix
+from comparisons.records import Matrix
 from comparisons.templatetags import matrix as markup
 
 HERE = Path(__file__).resolve().parent

@@ -25,7 +25,7 @@ from html import escape as _e
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from comparisons.matrix import Cell, CellClaim, Footnote, Row
+from comparisons.records import Cell, CellClaim, Footnote, Row
 from comparisons.support import SupportDisplay
 from knowledge.models import ClaimRank
 

@@ -1,6 +1,6 @@
 """Reading a built `Matrix` the way the tests look at it: by feature and framework id."""
 
-from comparisons.matrix import Cell, Matrix, Row
+from comparisons.records import Cell, Matrix, Row
 
 
 def matrix_rows(matrix: Matrix) -> list[Row]:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from comparisons.charts import WIDTH, support_chart
-from comparisons.matrix import FrameworkColumn, SupportSummary
+from comparisons.records import FrameworkColumn, SupportSummary
 from tests.factories import make_category, make_claim, make_feature, make_framework
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,269 @@
+"""The admin of claims: the curators' main form, its citation inline, filters and actions."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db import IntegrityError, models
+from django.db.models import Count, Exists, Max, OuterRef
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from .. import services
+from ..forms import (
+    CLAIM_FORM_FIELDS,
+    CitationInlineFormSet,
+    ClaimAdminForm,
+)
+from ..models import (
+    Citation,
+    Claim,
+    ClaimStatus,
+    FeatureValue,
+    Release,
+    Source,
+    SourceKind,
+)
+
+# -- Claims and citations ---------------------------------------------------------------------
+from .common import BatchedAutocompleteInline
+
+
+class CitationPresenceFilter(admin.SimpleListFilter):
+    title = "citations"
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Has no citation"), ("yes", "Has a citation")]
+
+    def queryset(self, request, queryset):
+        cited = Exists(Citation.objects.filter(claim=OuterRef("pk")))
+        if self.value() == "no":
+            return queryset.filter(~cited)
+        if self.value() == "yes":
+            return queryset.filter(cited)
+        return queryset
+
+
+class SourceKindFilter(admin.SimpleListFilter):
+    title = "kind of cited source"
+    parameter_name = "source_kind"
+
+    def lookups(self, request, model_admin):
+        return SourceKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in SourceKind.values:
+            cites_kind = Citation.objects.filter(claim=OuterRef("pk"), source__kind=self.value())
+            return queryset.filter(Exists(cites_kind))
+        return queryset
+
+
+class CitedSourceFilter(admin.SimpleListFilter):
+    """The claims citing one source; offered only when reached from that source's page."""
+
+    title = "cited source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value or not value.isdigit():
+            return []
+        title = Source.objects.filter(pk=value).values_list("title", flat=True).first()
+        return [(value, title)] if title else []
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            cites = Citation.objects.filter(claim=OuterRef("pk"), source_id=self.value())
+            return queryset.filter(Exists(cites))
+        return queryset
+
+
+CLAIM_DETAIL_FIELDS = ["note", "as_of_version", "since_version", "until_version", "valid_until"]
+CLAIM_MAIN_FIELDS = [name for name in CLAIM_FORM_FIELDS if name not in CLAIM_DETAIL_FIELDS]
+
+
+class CitationInline(BatchedAutocompleteInline):
+    """Stacked: in a table row the quote, source picker, locator and date did not fit a
+    1280 px screen, and the row's fields had only the column headers for labels."""
+
+    model = Citation
+    formset = CitationInlineFormSet
+    fields = ["source", "quote", "locator", "retrieved_date", "provenance"]
+    autocomplete_fields = ["source"]
+    # A quote is at most a few lines; the default ten-row box pushes the next citation away.
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
+    extra = 1
+
+
+def _refuse_non_ids(**ids):
+    """400 for an id in the URL that its field cannot hold ("abc"): simple_history looks its
+    ids up as they came, and such a lookup raises."""
+    for name, (field, value) in ids.items():
+        try:
+            field.to_python(unquote(value))
+        except ValidationError:
+            raise BadRequest(f"The {name} in the address is not a number.") from None
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    # A value or a release is shown with what it belongs to: "Learning curve: Steep".
+    labelled_choices = {
+        "feature_value": (FeatureValue, "feature", lambda value: f"{value.feature}: {value}"),
+        "since_version": (Release, "framework", lambda release: f"{release.framework} {release}"),
+        "until_version": (Release, "framework", lambda release: f"{release.framework} {release}"),
+    }
+
+    form = ClaimAdminForm
+    inlines = [CitationInline]
+    list_display = [
+        "__str__",
+        "framework",
+        "feature",
+        "key",
+        "support",
+        "feature_value",
+        "status",
+        "rank",
+        "citation_count",
+        "updated_at",
+    ]
+    list_select_related = ["framework", "feature", "feature_value"]
+    list_filter = [
+        "status",
+        "support",
+        "rank",
+        "framework",
+        "feature__category",
+        SourceKindFilter,
+        CitationPresenceFilter,
+        CitedSourceFilter,
+    ]
+    search_fields = ["framework__name", "feature__name", "key", "statement", "value"]
+    autocomplete_fields = ["framework", "feature"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": [*CLAIM_MAIN_FIELDS, "version"]}),
+        ("Details", {"fields": [*CLAIM_DETAIL_FIELDS, "updated_at"], "classes": ["collapse"]}),
+    ]
+    history_list_display = ["status", "support", "rank"]
+    actions = ["publish", "send_to_review", "retract"]
+
+    class Media:
+        js = ["knowledge/autocomplete_labels.js"]
+        css = {"all": ["knowledge/claim_admin.css"]}
+
+    def get_queryset(self, request):
+        # Both citation figures are part of the change form's version (forms.ClaimAdminForm);
+        # the framework and feature name the claim (its __str__) on every page that shows it.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("framework", "feature")
+            .annotate(
+                citation_count=Count("citations"), citations_changed=Max("citations__updated_at")
+            )
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            # PostgreSQL's last line of defence (migration 0002) refused the commit: the form's
+            # checks passed, but a concurrent write left the claim without a citation.
+            if not services.breaks_citation_rule(error):
+                raise
+            self.message_user(request, services.UNSOURCED_MESSAGE, messages.ERROR)
+            return redirect(request.get_full_path())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.labelled_choices:
+            model, owner, label = self.labelled_choices[db_field.name]
+            kwargs["queryset"] = model.objects.select_related(owner)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = label
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # Why a publish was refused goes at the top of the form too, where a curator looks
+        # after saving, not only at the citations below the fold.
+        form = context["adminform"].form
+        for inline in context.get("inline_admin_formsets", []):
+            for error in inline.formset.non_form_errors():
+                form.add_error(None, error)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def revert_disabled(self, request, obj=None):
+        # A revert saves the claim without its citations inline, so it could republish a claim
+        # whose citations were deleted since: the history is for reading here.
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        _refuse_non_ids(object_id=(self.opts.pk, object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _refuse_non_ids(
+            object_id=(self.opts.pk, object_id),
+            version_id=(self.model.history.model._meta.pk, version_id),
+        )
+        # simple_history only hides the Revert button; refuse a revert posted by hand too.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @admin.display(description="citations", ordering="citation_count")
+    def citation_count(self, claim):
+        return claim.citation_count
+
+    @admin.action(description="Publish selected claims", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.PUBLISHED, "published")
+
+    @admin.action(description="Send selected claims to review", permissions=["change"])
+    def send_to_review(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.REVIEW, "sent to review")
+
+    @admin.action(description="Retract selected claims", permissions=["change"])
+    def retract(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.RETRACTED, "retracted")
+
+    def _set_status(self, request, queryset, status, done):
+        # A fresh query without the changelist's annotation, so rows are plain claims.
+        claims = Claim.objects.filter(pk__in=queryset.values("pk")).select_related(
+            "framework", "feature"
+        )
+        result = services.claims_set_status(claims=claims, status=status)
+        if result.changed:
+            self.message_user(request, f"{len(result.changed)} claim(s) {done}.", messages.SUCCESS)
+        if result.unchanged:
+            self.message_user(
+                request, f"{len(result.unchanged)} claim(s) were already {done}.", messages.INFO
+            )
+        if result.refused:
+            reasons = format_html_join(
+                ";",
+                ' <a href="{}">{}</a>: {}',
+                (
+                    (
+                        reverse("admin:knowledge_claim_change", args=[claim.pk]),
+                        services.claim_label(claim),
+                        " ".join(errors).rstrip("."),
+                    )
+                    for claim, errors in result.refused
+                ),
+            )
+            self.message_user(
+                request,
+                format_html(
+                    "{} claim(s) were not {} and are unchanged:{}.",
+                    len(result.refused),
+                    done,
+                    reasons,
+                ),
+                messages.ERROR,
+            )
