@@ -5,6 +5,7 @@ page's changes for the same query string.
 """
 
 import csv
+from functools import wraps
 
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
@@ -13,14 +14,37 @@ from django.views.decorators.http import require_safe
 from .change_exports import change_csv_rows, change_json
 from .change_filters import ChangeFilter
 from .changes import change_days, change_list
+from .renames import renamed_filter_redirect
+
+
+class _Renamed(Exception):
+    def __init__(self, response):
+        self.response = response
 
 
 def _selected(request):
-    """The valid form and its changes by day, or the form and None when it is not valid."""
+    """The valid form and its changes by day, or the form and None when it is not valid;
+    raises _Renamed when its filters name a renamed slug."""
     form = ChangeFilter(request.GET)
     if not form.is_valid():
+        renamed = renamed_filter_redirect(request, form.errors)
+        if renamed:
+            raise _Renamed(renamed)
         return form, None
     return form, change_days(change_list(**form.selection()))
+
+
+def _following_renames(view):
+    """`view`, but a filter naming a renamed slug redirects to today's slug."""
+
+    @wraps(view)
+    def following(request):
+        try:
+            return view(request)
+        except _Renamed as renamed:
+            return renamed.response
+
+    return following
 
 
 def _in_page_order(days) -> list:
@@ -28,6 +52,7 @@ def _in_page_order(days) -> list:
 
 
 @require_safe
+@_following_renames
 def changes(request):
     form, days = _selected(request)
     context = {"form": form, "days": days}
@@ -46,6 +71,7 @@ def _invalid(form) -> HttpResponseBadRequest:
 
 
 @require_safe
+@_following_renames
 def changes_csv(request):
     form, days = _selected(request)
     if days is None:
@@ -58,6 +84,7 @@ def changes_csv(request):
 
 
 @require_safe
+@_following_renames
 def changes_json(request):
     form, days = _selected(request)
     if days is None:

@@ -17,6 +17,7 @@ from . import canonical, charts, exports, selectors
 from .changes import change_scope_for_comparison
 from .matrix import framework_column_list
 from .models import Comparison
+from .renames import renamed_filter_redirect
 from .support import KIND_MEANINGS, support_legend
 
 # More columns than this are no longer a head-to-head; /matrix/ shows them all.
@@ -77,6 +78,8 @@ def _canonical(view):
 @_canonical
 def matrix(request):
     result = selectors.matrix_get(data=request.GET)
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return renamed
     return render(
         request, "comparisons/matrix.html", _matrix_context(result, export_query=result.query)
     )
@@ -84,8 +87,10 @@ def matrix(request):
 
 def _exported(request):
     """The filtered matrix, or a 400 naming the invalid filters: an export is never silently
-    different from what was asked for."""
+    different from what was asked for (or a 301 when they name a renamed slug)."""
     result = selectors.matrix_get(data=request.GET)
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return None, renamed
     if not result.filterset.is_valid():
         errors = "; ".join(
             f"{name}: {' '.join(messages)}"
@@ -136,6 +141,8 @@ def compare(request, slugs):
     if len(frameworks) != len(distinct):
         raise Http404("No framework with that name.")
     result = selectors.matrix_get(data=request.GET, frameworks=frameworks, differing_first=True)
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return renamed
     return render(
         request,
         "comparisons/compare.html",
@@ -169,6 +176,8 @@ def comparison_detail(request, slug):
         frameworks=comparison.frameworks,
         category_slugs=comparison.category_slugs,
     )
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return renamed
     return render(
         request,
         "comparisons/comparison_detail.html",

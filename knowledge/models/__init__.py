@@ -30,6 +30,7 @@ from .choices import (
 from .citations import Citation
 from .claims import Claim, claim_verdict, claims_disagree, published_claim
 from .releases import Release, latest_release, releases_supported, version_key
+from .slugs import FormerSlug
 from .sources import Source
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Feature",
     "FeatureKind",
     "FeatureValue",
+    "FormerSlug",
     "Framework",
     "Provenance",
     "Release",
