@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from .change_exports import change_csv_rows, change_json
 from .change_filters import ChangeFilter
-from .changes import change_days, change_list
+from .changes import change_days, change_days_flatten, change_list
 from .renames import renamed_filter_redirect
 
 
@@ -47,17 +47,13 @@ def _following_renames(view):
     return following
 
 
-def _in_page_order(days) -> list:
-    return [change for day in days for group in day.groups for change in group.changes]
-
-
 @require_safe
 @_following_renames
 def changes(request):
     form, days = _selected(request)
     context = {"form": form, "days": days}
     if days is not None:
-        context.update(selection=form.selection(), count=len(_in_page_order(days)))
+        context.update(selection=form.selection(), count=len(change_days_flatten(days)))
     # A range that cannot be read is the reader's mistake: say so, list nothing.
     status = 200 if days is not None else 400
     return render(request, "comparisons/changes.html", context, status=status)
@@ -76,7 +72,7 @@ def changes_csv(request):
     form, days = _selected(request)
     if days is None:
         return _invalid(form)
-    found = _in_page_order(days)
+    found = change_days_flatten(days)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="citegrid-changes.csv"'
     csv.writer(response).writerows(change_csv_rows(found, absolute=request.build_absolute_uri))
@@ -89,7 +85,7 @@ def changes_json(request):
     form, days = _selected(request)
     if days is None:
         return _invalid(form)
-    found = _in_page_order(days)
+    found = change_days_flatten(days)
     payload = change_json(found, selection=form.selection(), absolute=request.build_absolute_uri)
     response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = 'attachment; filename="citegrid-changes.json"'

@@ -373,6 +373,11 @@ def change_days(changes: list[Change]) -> list[ChangeDay]:
     return days
 
 
+def change_days_flatten(days: list[ChangeDay]) -> list[Change]:
+    """The changes of `days` in the page's order: what the exports and the API list."""
+    return [change for day in days for group in day.groups for change in group.changes]
+
+
 # == What one page's changes are: a framework's, a feature's, a curated comparison's ==========
 
 

@@ -332,3 +332,22 @@ def test_feeds_of_unknown_things_are_404_and_hide_drafts(client):
     body = client.get(url).content.decode()
     assert len(feed_entries(client, url)[1]) == 1
     assert not any(marker in body for marker in HIDDEN_MARKERS.values())
+
+
+def test_the_api_lists_the_export_s_changes(client):
+    claim = make_claim()
+    age(claim, 3)
+    claim.support = SupportLevel.NO
+    claim.save()
+    make_citation(claim=claim, source=make_source(title="Later"))
+    make_claim()
+    since = (timezone.localdate() - datetime.timedelta(days=5)).isoformat()
+    query = {"since": since, "framework": claim.framework.slug}
+    export = client.get(reverse("comparisons:changes-json"), query).json()
+    api = client.get(reverse("api:changes"), query).json()
+    assert api == export
+    assert [change["kind"] for change in api["changes"]] == [
+        "citation-added",
+        "changed",
+        "published",
+    ]
