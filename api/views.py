@@ -159,6 +159,11 @@ class MatrixView(APIView):
             OpenApiParameter("source_kind", str, enum=_choices(SourceKind)),
             OpenApiParameter("differ", OpenApiTypes.BOOL, description="Only rows that differ."),
             OpenApiParameter("hide_unknown", OpenApiTypes.BOOL, description="Hide unknown rows."),
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATE,
+                description="A past day: the matrix as it stood at its end, from the history.",
+            ),
         ],
         responses={200: MatrixSchema, **ERROR_RESPONSES},
     )

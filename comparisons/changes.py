@@ -13,7 +13,7 @@ queries, whatever the size of the history or of the range.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -33,6 +33,7 @@ from knowledge.models import (
     claim_verdict,
 )
 
+from .selectors import day_end
 from .support import SupportDisplay, support_display, value_display
 
 # One admin save or one load writes the claim, then its citations: citations written this soon
@@ -120,10 +121,6 @@ class _Row:
 
 def _is_public(row: _Row | None) -> bool:
     return row is not None and row.history_type != "-" and row.status == ClaimStatus.PUBLISHED
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _scope(*, framework_slugs, feature_slugs, category_slugs) -> Q:
@@ -306,7 +303,7 @@ def change_list(
     """Every change a reader saw from the start of `since` to the end of `until` (the site's
     time zone), of claims of these frameworks, features and categories (all when empty),
     newest first."""
-    start, end = _day_start(since), _day_start(until + timedelta(days=1))
+    start, end = day_end(since - timedelta(days=1)), day_end(until)
     scope = _scope(
         framework_slugs=framework_slugs,
         feature_slugs=feature_slugs,

@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from knowledge.history import history_record
-from knowledge.models import Citation, Claim, ClaimStatus, SupportLevel
+from knowledge.models import Claim, ClaimStatus, SupportLevel
 from knowledge.services import claim_publish, claim_retract
 from tests.factories import (
     HIDDEN_MARKERS,
+    age_history,
     make_citation,
     make_claim,
     make_comparison,
@@ -24,6 +24,7 @@ from tests.factories import (
     make_scale,
     make_source,
     plant_unpublished_claims,
+    record_missing_history,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +33,7 @@ URL = reverse("comparisons:changes")
 
 
 def age(claim, days):
-    """Move everything the history says of `claim` and its citations `days` into the past."""
-    delta = datetime.timedelta(days=days)
-    for history in (Claim.history.filter(id=claim.pk), Citation.history.filter(claim_id=claim.pk)):
-        for record in history:
-            record.history_date -= delta
-            record.save(update_fields=["history_date"])
+    age_history(days, claim=claim)
 
 
 def entries(response):
@@ -224,10 +220,7 @@ def test_changes_queries_do_not_grow_with_the_data(client, size, django_assert_n
     a source or a claim's earlier state read per row): the list is built from a fixed handful
     of queries, whatever the size of the history."""
     grid = make_grid(*size, edits=3)
-    # The seeder bulk-creates, which writes no history; loadkb writes it so, row by row.
-    for model in (Claim, Citation):
-        for instance in model.objects.exclude(pk__in=model.history.values("id")):
-            history_record(instance, created=True, reason="seeded")
+    record_missing_history()
     # A value claim, so that the values are read at both sizes.
     feature, values = make_scale()
     make_claim(framework=grid.frameworks[0], feature=feature, feature_value=values[0])
