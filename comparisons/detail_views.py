@@ -15,6 +15,7 @@ from comparisons import selectors
 from comparisons.changes import change_scope_for_feature, change_scope_for_framework
 from comparisons.feeds import ClaimsFeed
 from comparisons.search import SearchForm
+from comparisons.timelines import release_timeline_list
 
 __all__ = [
     "ClaimsFeed",
@@ -51,12 +52,17 @@ def framework_list(request):
 def framework_detail(request, slug):
     framework = _get_or_404(selectors.framework_get, slug=slug)
     groups = selectors.claim_list_for_framework(framework=framework)
+    timeline = release_timeline_list(
+        releases=framework.release_list,
+        claims=[claim for group in groups for cell in group.features for claim in cell.claims],
+    )
     return render(
         request,
         "comparisons/framework_detail.html",
         {
             "framework": framework,
             "groups": groups,
+            "timeline": timeline,
             "changes": change_scope_for_framework(framework),
         },
     )

@@ -315,7 +315,7 @@ def claim_list_for_framework(*, framework: Framework) -> list[CategoryClaims]:
     claims = (
         Claim.objects.published()
         .filter(framework=framework)
-        .select_related("feature__category", "feature_value")
+        .select_related("feature__category", "feature_value", "since_version", "until_version")
         .prefetch_related(_citations_with_sources())
         .in_cell_order()
     ).order_by(
@@ -368,7 +368,7 @@ def cell_list_for_feature(*, feature: Feature) -> list[FeatureCell]:
     claims = (
         Claim.objects.published()
         .filter(feature=feature)
-        .select_related("feature", "feature_value")
+        .select_related("feature", "feature_value", "since_version", "until_version")
         .prefetch_related(_citations_with_sources())
         .in_cell_order()
     )
