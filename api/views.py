@@ -160,6 +160,11 @@ class MatrixView(APIView):
             OpenApiParameter("differ", OpenApiTypes.BOOL, description="Only rows that differ."),
             OpenApiParameter("hide_unknown", OpenApiTypes.BOOL, description="Hide unknown rows."),
             OpenApiParameter(
+                "release",
+                str,
+                description="framework@version: that column as of one of its releases.",
+            ),
+            OpenApiParameter(
                 "as_of",
                 OpenApiTypes.DATE,
                 description="A past day: the matrix as it stood at its end, from the history.",

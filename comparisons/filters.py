@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.validators import RegexValidator
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -172,6 +173,18 @@ class MatrixFilter(django_filters.FilterSet):
         label="Only cells whose evidence is verified",
         help_text="Show only claims with a quote found verbatim on its source at the last check.",
     )
+    release = django_filters.CharFilter(
+        label="One column at a release",
+        max_length=160,
+        validators=[
+            RegexValidator(
+                r"^[-\w]+@[-\w.+]+$",
+                "Name a framework and one of its releases, e.g. django@4.2.",
+            )
+        ],
+        help_text="framework@version, e.g. django@4.2: that column shows the claims that hold "
+        "at that release (added by then, not yet removed).",
+    )
     as_of = AsOfFilter(
         label="As it stood on",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -182,7 +195,7 @@ class MatrixFilter(django_filters.FilterSet):
     CELL_FILTERS = frozenset(
         {
             *("framework", "support", "source_kind", "differ", "hide_unknown", "verified"),
-            *("order", "as_of"),
+            *("order", "as_of", "release"),
         }
     )
 
@@ -254,6 +267,11 @@ class MatrixFilter(django_filters.FilterSet):
             verified_only=bool(data.get("verified")),
             differing_first=data.get("order") == "differ",
         )
+
+    def release_asked(self) -> tuple[str, str] | None:
+        """(framework slug, version) of ?release=framework@version, or None."""
+        value = self._valid().get("release")
+        return tuple(value.split("@", 1)) if value else None
 
     def day_shown(self):
         """The day whose end the matrix shows (?as_of=), or None for now."""

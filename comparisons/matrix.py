@@ -38,6 +38,7 @@ from knowledge.models import (
     claim_verdict,
     claims_disagree,
     claims_in_cell_order,
+    version_key,
 )
 
 from .filters import CellCriteria
@@ -130,6 +131,8 @@ def _cell_claims(frameworks, feature_ids, moment=None) -> dict[tuple[int, int], 
         "feature_value__slug",
         "feature_value__label",
         "feature__kind",
+        "since_version__version",
+        "until_version__version",
         named=True,
     )
     # sorted() is stable: each cell's claims keep the cell order the query gave them.
@@ -180,6 +183,35 @@ _CitationRow = namedtuple(
         *(f"verification__{name}" for name in _VERIFICATION_FIELDS),
     ],
 )
+
+
+@dataclass(frozen=True)
+class ReleaseColumn:
+    """One column shown as of one release of its framework (?release=django@4.2)."""
+
+    framework_id: int
+    version: str
+
+
+def _holds_at(claim, key: tuple) -> bool:
+    since, until = claim.since_version__version, claim.until_version__version
+    return (since is None or version_key(since) <= key) and (
+        until is None or key < version_key(until)
+    )
+
+
+def _holding_at(by_cell, release: ReleaseColumn) -> dict[tuple[int, int], list]:
+    """The cells' claims, those of the release's column only if they hold at that release:
+    added in it or before (or never said), and not removed by then. Versions compare as
+    versions ("4.10" after "4.9"), which SQL cannot, so in Python."""
+    key = version_key(release.version)
+    kept = {}
+    for cell, claims in by_cell.items():
+        if cell[1] == release.framework_id:
+            claims = [claim for claim in claims if _holds_at(claim, key)]
+        if claims:
+            kept[cell] = claims
+    return kept
 
 
 def _verified_claims_only(by_cell, citations) -> dict[tuple[int, int], list]:
@@ -361,6 +393,7 @@ def matrix_build(
     criteria: CellCriteria = CellCriteria(),  # noqa: B008 - frozen, so safe to share
     differing_first: bool = False,
     moment: datetime | None = None,
+    release: ReleaseColumn | None = None,
 ) -> Matrix:
     """The matrix of `frameworks` (columns, in this order) × `features` (rows), in 3 queries.
 
@@ -385,6 +418,8 @@ def matrix_build(
         if frameworks and feature_rows:
             by_cell = _cell_claims(frameworks, feature_ids, moment)
             citations = _claim_citations(frameworks, feature_ids, moment)
+            if release is not None:
+                by_cell = _holding_at(by_cell, release)
             if criteria.verified_only:
                 by_cell = _verified_claims_only(by_cell, citations)
         else:

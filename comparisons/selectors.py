@@ -46,6 +46,7 @@ from .matrix import framework_column_list, matrix_build
 from .models import Comparison, ComparisonFramework
 from .records import FrameworkColumn, Matrix
 from .support import SupportDisplay, claim_display
+from .timelines import release_column_pick
 
 # == The matrix pages ==========================================================================
 # The matrix, compare and curated comparison pages, the home page and the exports.
@@ -119,12 +120,14 @@ def matrix_get(
         chosen = dict.fromkeys(criteria.framework_slugs)
         frameworks = [by_slug[slug] for slug in chosen if slug in by_slug] or all_frameworks
     as_of = filterset.day_shown()
+    frameworks, release = release_column_pick(filterset=filterset, frameworks=frameworks)
     matrix = matrix_build(
         frameworks=frameworks,
         features=filterset.qs,
         criteria=criteria,
         differing_first=differing_first or criteria.differing_first,
         moment=day_end(as_of) if as_of else None,
+        release=release,
     )
     return FilteredMatrix(
         filterset=filterset,

@@ -1,12 +1,15 @@
 """Version timelines: which release of a framework added or removed what, read from the
 claims' since/until versions and the framework's releases ("async views: since 3.1").
 
-Built in Python from claims and releases a page has already read: no query of its own.
+Built in Python from claims and releases a page has already read: no query of its own. And
+the matrix's one column at a release (?release=django@4.2).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.models import Feature, Release, version_key
+
+from .matrix import ReleaseColumn
 
 
 @dataclass(frozen=True)
@@ -38,3 +41,24 @@ def release_timeline_list(*, releases, claims) -> list[ReleaseChanges]:
         if release.pk in added or release.pk in removed
     ]
     return sorted(timeline, key=lambda item: version_key(item.release.version), reverse=True)
+
+
+def release_column_pick(*, filterset, frameworks):
+    """The columns, and the one ?release= shows as of a release (named "Django 4.2"); a
+    release that is not one of a shown framework's is the form's error."""
+    asked = filterset.release_asked()
+    if asked is None:
+        return frameworks, None
+    slug, version = asked
+    column = next((f for f in frameworks if f.slug == slug), None)
+    if (
+        column is None
+        or not Release.objects.filter(framework_id=column.id, version=version).exists()
+    ):
+        filterset.form.add_error(
+            "release", f"{slug}@{version} is not a release of a framework on this page."
+        )
+        return frameworks, None
+    named = replace(column, name=f"{column.name} {version}")
+    columns = [named if f is column else f for f in frameworks]
+    return columns, ReleaseColumn(framework_id=column.id, version=version)
