@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -344,3 +345,13 @@ def test_the_api_lists_the_export_s_changes(client):
         "changed",
         "published",
     ]
+
+
+def test_a_deleted_claim_is_withdrawn_once_without_its_citations(client):
+    claim = make_claim(citations=2)
+    age(claim, 40)
+    with transaction.atomic():
+        claim.delete()
+    [(anchor, text)] = entries(client.get(URL))
+    assert "Withdrawn" in text and "Built in" in text
+    assert anchor.startswith("claim-")
