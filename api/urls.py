@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.docs, name="docs"),
     path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("v1/matrix/", views.MatrixView.as_view(), name="matrix"),
+    path("v1/changes/", views.ChangesView.as_view(), name="changes"),
     path("v1/", include(router.urls)),
     # Last: whatever else is asked under /api/v1/ gets the API's JSON 404.
     re_path(r"^v1/(?P<rest>(?s:.*))\Z", views.not_found, name="not-found"),

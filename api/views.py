@@ -23,6 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from comparisons import selectors
+from comparisons.change_exports import change_json
+from comparisons.change_filters import ChangeFilter
+from comparisons.changes import change_days, change_days_flatten, change_list
 from comparisons.filters import MatrixFilter
 from knowledge.models import (
     Category,
@@ -36,6 +39,7 @@ from knowledge.models import (
 )
 
 from . import filters, serializers
+from .changes import ChangesSchema
 from .conditional import conditional
 from .matrix import MatrixSchema, matrix_payload
 from .schema import ERROR_RESPONSES
@@ -155,6 +159,16 @@ class MatrixView(APIView):
             OpenApiParameter("source_kind", str, enum=_choices(SourceKind)),
             OpenApiParameter("differ", OpenApiTypes.BOOL, description="Only rows that differ."),
             OpenApiParameter("hide_unknown", OpenApiTypes.BOOL, description="Hide unknown rows."),
+            OpenApiParameter(
+                "release",
+                str,
+                description="framework@version: that column as of one of its releases.",
+            ),
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATE,
+                description="A past day: the matrix as it stood at its end, from the history.",
+            ),
         ],
         responses={200: MatrixSchema, **ERROR_RESPONSES},
     )
@@ -172,6 +186,37 @@ class MatrixView(APIView):
                 query=result.query,
                 origin=origin,
                 page_path=reverse("comparisons:matrix"),
+            )
+        )
+
+
+@method_decorator(conditional(), name="dispatch")
+class ChangesView(APIView):
+    """What changed in the published knowledge: the list of `/changes/` with the same query
+    string (the page's form and selector)."""
+
+    @extend_schema(
+        operation_id="changes_list",
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE, description="First day (30 days ago)."),
+            OpenApiParameter("until", OpenApiTypes.DATE, description="Last day (today)."),
+            OpenApiParameter("framework", str, many=True, description="Frameworks (slugs)."),
+            OpenApiParameter("feature", str, description="A feature (slug)."),
+            OpenApiParameter("category", str, many=True, description="Categories (slugs)."),
+        ],
+        responses={200: ChangesSchema, **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        form = ChangeFilter(request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError(
+                {name: list(messages) for name, messages in form.errors.items()}
+            )
+        return Response(
+            change_json(
+                change_days_flatten(change_days(change_list(**form.selection()))),
+                selection=form.selection(),
+                absolute=request.build_absolute_uri,
             )
         )
 

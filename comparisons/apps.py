@@ -21,9 +21,12 @@ class ComparisonsConfig(AppConfig):
     ]
 
     def ready(self):
+        from knowledge.signals import slug_history_connect
+
         from . import invalidation
         from .cache import bump_content_version
 
+        slug_history_connect("comparisons.Comparison")
         invalidation.connect()
         # A deploy runs migrate: bumping then also retires pages rendered by the old code.
         post_migrate.connect(

@@ -12,8 +12,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from comparisons import selectors
+from comparisons.changes import change_scope_for_feature, change_scope_for_framework
 from comparisons.feeds import ClaimsFeed
 from comparisons.search import SearchForm
+from comparisons.timelines import release_timeline_list
 
 __all__ = [
     "ClaimsFeed",
@@ -50,10 +52,19 @@ def framework_list(request):
 def framework_detail(request, slug):
     framework = _get_or_404(selectors.framework_get, slug=slug)
     groups = selectors.claim_list_for_framework(framework=framework)
+    timeline = release_timeline_list(
+        releases=framework.release_list,
+        claims=[claim for group in groups for cell in group.features for claim in cell.claims],
+    )
     return render(
         request,
         "comparisons/framework_detail.html",
-        {"framework": framework, "groups": groups},
+        {
+            "framework": framework,
+            "groups": groups,
+            "timeline": timeline,
+            "changes": change_scope_for_framework(framework),
+        },
     )
 
 
@@ -67,7 +78,11 @@ def feature_list(request):
 def feature_detail(request, slug):
     feature = _get_or_404(selectors.feature_get, slug=slug)
     cells = selectors.cell_list_for_feature(feature=feature)
-    return render(request, "comparisons/feature_detail.html", {"feature": feature, "cells": cells})
+    return render(
+        request,
+        "comparisons/feature_detail.html",
+        {"feature": feature, "cells": cells, "changes": change_scope_for_feature(feature)},
+    )
 
 
 @require_safe

@@ -12,7 +12,7 @@ from .records import Cell, Footnote, Matrix
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _spreadsheet_safe(text: str) -> str:
+def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
@@ -28,14 +28,14 @@ def cell_text(cell: Cell) -> str:
 
 def matrix_csv_rows(matrix: Matrix) -> Iterator[list[str]]:
     """One header row, then one row per feature in page order, one column per framework."""
-    yield ["Category", "Feature", *(_spreadsheet_safe(f.name) for f in matrix.frameworks)]
+    yield ["Category", "Feature", *(spreadsheet_safe(f.name) for f in matrix.frameworks)]
     for section in matrix.sections:
         for group in section.groups:
             for row in group.rows:
                 yield [
-                    _spreadsheet_safe(group.name),
-                    _spreadsheet_safe(row.name),
-                    *(_spreadsheet_safe(cell_text(cell)) for cell in row.cells),
+                    spreadsheet_safe(group.name),
+                    spreadsheet_safe(row.name),
+                    *(spreadsheet_safe(cell_text(cell)) for cell in row.cells),
                 ]
 
 

@@ -20,8 +20,10 @@ from urllib.parse import parse_qsl, urlencode
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.validators import RegexValidator
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from knowledge.models import Feature, SourceKind, SupportLevel
 
@@ -80,6 +82,26 @@ class SwitchField(forms.Field):
 
 class SwitchFilter(django_filters.BooleanFilter):
     field_class = SwitchField
+
+
+class AsOfField(forms.DateField):
+    """A past day (YYYY-MM-DD): the matrix as it stood at its end. Today is the live matrix."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def validate(self, value):
+        super().validate(value)
+        today = timezone.localdate()
+        if value and value > today:
+            raise forms.ValidationError(
+                f"{value.isoformat()} has not ended yet: pick a day up to today "
+                f"({today.isoformat()}), or none for the matrix of now.",
+                code="future",
+            )
+
+
+class AsOfFilter(django_filters.DateFilter):
+    field_class = AsOfField
 
 
 @dataclass(frozen=True)
@@ -151,10 +173,30 @@ class MatrixFilter(django_filters.FilterSet):
         label="Only cells whose evidence is verified",
         help_text="Show only claims with a quote found verbatim on its source at the last check.",
     )
+    release = django_filters.CharFilter(
+        label="One column at a release",
+        max_length=160,
+        validators=[
+            RegexValidator(
+                r"^[-\w]+@[-\w.+]+$",
+                "Name a framework and one of its releases, e.g. django@4.2.",
+            )
+        ],
+        help_text="framework@version, e.g. django@4.2: that column shows the claims that hold "
+        "at that release (added by then, not yet removed).",
+    )
+    as_of = AsOfFilter(
+        label="As it stood on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="A past day, YYYY-MM-DD: the published claims at its end, from their history.",
+    )
 
     # Applied by the selector to the cells it shows, never to the feature queryset.
     CELL_FILTERS = frozenset(
-        {"framework", "support", "source_kind", "differ", "hide_unknown", "verified", "order"}
+        {
+            *("framework", "support", "source_kind", "differ", "hide_unknown", "verified"),
+            *("order", "as_of", "release"),
+        }
     )
 
     class Meta:
@@ -225,6 +267,15 @@ class MatrixFilter(django_filters.FilterSet):
             verified_only=bool(data.get("verified")),
             differing_first=data.get("order") == "differ",
         )
+
+    def release_asked(self) -> tuple[str, str] | None:
+        """(framework slug, version) of ?release=framework@version, or None."""
+        value = self._valid().get("release")
+        return tuple(value.split("@", 1)) if value else None
+
+    def day_shown(self):
+        """The day whose end the matrix shows (?as_of=), or None for now."""
+        return self._valid().get("as_of")
 
     def querystring(self) -> str:
         """The valid filters as a query string: for canonical and export links."""

@@ -11,18 +11,22 @@ repeats (support marks, URLs, labels) is made once per page, not once per cell.
 
 import gc
 import re
+from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from operator import attrgetter
 from types import SimpleNamespace
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
+from knowledge.history import citations_as_of, claims_published_as_of
 from knowledge.models import (
     Citation,
+    CitationVerification,
     Claim,
     ClaimRank,
     Feature,
@@ -33,6 +37,8 @@ from knowledge.models import (
     VerificationStatus,
     claim_verdict,
     claims_disagree,
+    claims_in_cell_order,
+    version_key,
 )
 
 from .filters import CellCriteria
@@ -106,13 +112,15 @@ def framework_column_list(*, slugs: Sequence[str] | None = None) -> list[Framewo
 _CELL_OF_CLAIM = attrgetter("feature_id", "framework_id")
 
 
-def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list]:
+def _published_claims(frameworks, feature_ids, moment):
+    """The published claims of these cells: now, or as they were just before `moment`."""
+    claims = Claim.objects.published() if moment is None else claims_published_as_of(moment=moment)
+    return claims.filter(framework_id__in=[f.id for f in frameworks], feature__in=feature_ids)
+
+
+def _cell_claims(frameworks, feature_ids, moment=None) -> dict[tuple[int, int], list]:
     """{(feature_id, framework_id): the cell's claims, the one to show first}."""
-    claims = (
-        Claim.objects.published()
-        .filter(framework_id__in=[f.id for f in frameworks], feature__in=feature_ids)
-        .in_cell_order()
-    ).values_list(
+    claims = claims_in_cell_order(_published_claims(frameworks, feature_ids, moment)).values_list(
         "id",
         "feature_id",
         "framework_id",
@@ -123,6 +131,8 @@ def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list]:
         "feature_value__slug",
         "feature_value__label",
         "feature__kind",
+        "since_version__version",
+        "until_version__version",
         named=True,
     )
     # sorted() is stable: each cell's claims keep the cell order the query gave them.
@@ -130,30 +140,78 @@ def _cell_claims(frameworks, feature_ids) -> dict[tuple[int, int], list]:
     return {cell: list(rows) for cell, rows in groupby(ordered, _CELL_OF_CLAIM)}
 
 
-def _claim_citations(frameworks, feature_ids) -> dict[int, list]:
-    """{claim_id: its citations, in the order they are numbered}."""
-    citations = (
-        Citation.objects.published()
-        .filter(
+_CITATION_FIELDS = ("claim_id", "quote", "locator", "source_id")
+_SOURCE_FIELDS = ("source__title", "source__url", "source__kind")
+_VERIFICATION_FIELDS = ("status", "verified_at", "checked_at")
+
+
+def _claim_citations(frameworks, feature_ids, moment=None) -> dict[int, list]:
+    """{claim_id: its citations, in the order they are numbered}: now, or as they were just
+    before `moment` (with the sources' titles and the checks of today: neither has a history
+    the matrix could read)."""
+    if moment is None:
+        citations = Citation.objects.published().filter(
             claim__framework_id__in=[f.id for f in frameworks],
             claim__feature__in=feature_ids,
         )
-        .order_by("claim_id", "id")
-        .values_list(
-            "claim_id",
-            "quote",
-            "locator",
-            "source_id",
-            "source__title",
-            "source__url",
-            "source__kind",
-            "verification__status",
-            "verification__verified_at",
-            "verification__checked_at",
-            named=True,
+        verification = [f"verification__{name}" for name in _VERIFICATION_FIELDS]
+    else:
+        claims = _published_claims(frameworks, feature_ids, moment)
+        citations = citations_as_of(moment=moment).filter(claim_id__in=claims.values("id"))
+        # A history row has no reverse relation to the citation's check: read it by id, under
+        # the names the live rows carry.
+        checks = CitationVerification.objects.filter(citation_id=OuterRef("id"))
+        citations = citations.annotate(
+            **{
+                f"verification_{name}": Subquery(checks.values(name)[:1])
+                for name in _VERIFICATION_FIELDS
+            }
         )
+        verification = [f"verification_{name}" for name in _VERIFICATION_FIELDS]
+    rows = citations.order_by("claim_id", "id").values_list(
+        *_CITATION_FIELDS, *_SOURCE_FIELDS, *verification
     )
+    citations = (_CitationRow(*row) for row in rows)
     return {claim: list(rows) for claim, rows in groupby(citations, attrgetter("claim_id"))}
+
+
+_CitationRow = namedtuple(
+    "_CitationRow",
+    [
+        *_CITATION_FIELDS,
+        *_SOURCE_FIELDS,
+        *(f"verification__{name}" for name in _VERIFICATION_FIELDS),
+    ],
+)
+
+
+@dataclass(frozen=True)
+class ReleaseColumn:
+    """One column shown as of one release of its framework (?release=django@4.2)."""
+
+    framework_id: int
+    version: str
+
+
+def _holds_at(claim, key: tuple) -> bool:
+    since, until = claim.since_version__version, claim.until_version__version
+    return (since is None or version_key(since) <= key) and (
+        until is None or key < version_key(until)
+    )
+
+
+def _holding_at(by_cell, release: ReleaseColumn) -> dict[tuple[int, int], list]:
+    """The cells' claims, those of the release's column only if they hold at that release:
+    added in it or before (or never said), and not removed by then. Versions compare as
+    versions ("4.10" after "4.9"), which SQL cannot, so in Python."""
+    key = version_key(release.version)
+    kept = {}
+    for cell, claims in by_cell.items():
+        if cell[1] == release.framework_id:
+            claims = [claim for claim in claims if _holds_at(claim, key)]
+        if claims:
+            kept[cell] = claims
+    return kept
 
 
 def _verified_claims_only(by_cell, citations) -> dict[tuple[int, int], list]:
@@ -334,13 +392,17 @@ def matrix_build(
     features: QuerySet[Feature],
     criteria: CellCriteria = CellCriteria(),  # noqa: B008 - frozen, so safe to share
     differing_first: bool = False,
+    moment: datetime | None = None,
+    release: ReleaseColumn | None = None,
 ) -> Matrix:
     """The matrix of `frameworks` (columns, in this order) × `features` (rows), in 3 queries.
 
-    Only published claims are read. A cell shows its preferred claim, else the best-ranked and
-    most recently changed one (see `ClaimQuerySet.in_cell_order`); the cell keeps the others so that
-    disagreement stays visible. `criteria` then drops rows by what their cells show, and
-    `differing_first` puts the rows where the frameworks differ in a section of their own.
+    Only published claims are read: those of now, or, given a `moment`, those published just
+    before it, as their history says they were then. A cell shows its preferred claim, else
+    the best-ranked and most recently changed one (see `claims_in_cell_order`); the cell
+    keeps the others so that disagreement stays visible. `criteria` then drops rows by what
+    their cells show, and `differing_first` puts the rows where the frameworks differ in a
+    section of their own.
     `criteria.verified_only` keeps only claims with a verified citation before any of this, so
     a cell shows the best such claim and rows with none are left out.
     Footnotes are numbered in the order the page shows them: every shown claim's citations,
@@ -354,8 +416,10 @@ def matrix_build(
     feature_ids = features.order_by().values("pk")
     with no_collections():
         if frameworks and feature_rows:
-            by_cell = _cell_claims(frameworks, feature_ids)
-            citations = _claim_citations(frameworks, feature_ids)
+            by_cell = _cell_claims(frameworks, feature_ids, moment)
+            citations = _claim_citations(frameworks, feature_ids, moment)
+            if release is not None:
+                by_cell = _holding_at(by_cell, release)
             if criteria.verified_only:
                 by_cell = _verified_claims_only(by_cell, citations)
         else:

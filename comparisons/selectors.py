@@ -9,7 +9,7 @@ at two sizes). The matrix itself, its records and their build, is in `comparison
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from urllib.parse import parse_qsl
 
@@ -46,6 +46,7 @@ from .matrix import framework_column_list, matrix_build
 from .models import Comparison, ComparisonFramework
 from .records import FrameworkColumn, Matrix
 from .support import SupportDisplay, claim_display
+from .timelines import release_column_pick
 
 # == The matrix pages ==========================================================================
 # The matrix, compare and curated comparison pages, the home page and the exports.
@@ -65,11 +66,17 @@ def _framework_column(framework: Framework) -> FrameworkColumn:
     )
 
 
+def day_end(day: date) -> datetime:
+    """The end of `day` in the site's time zone: the first moment of the next day."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
 @dataclass
 class FilteredMatrix:
     filterset: MatrixFilter
     matrix: Matrix
     query: str  # the valid filters as a query string, for canonical and export links
+    as_of: date | None = None  # the day whose end it shows; None: now
 
 
 def matrix_get(
@@ -112,16 +119,21 @@ def matrix_get(
         by_slug = {f.slug: f for f in all_frameworks}
         chosen = dict.fromkeys(criteria.framework_slugs)
         frameworks = [by_slug[slug] for slug in chosen if slug in by_slug] or all_frameworks
+    as_of = filterset.day_shown()
+    frameworks, release = release_column_pick(filterset=filterset, frameworks=frameworks)
     matrix = matrix_build(
         frameworks=frameworks,
         features=filterset.qs,
         criteria=criteria,
         differing_first=differing_first or criteria.differing_first,
+        moment=day_end(as_of) if as_of else None,
+        release=release,
     )
     return FilteredMatrix(
         filterset=filterset,
         matrix=matrix,
         query=canonical_query(parse_qsl(filterset.querystring())),
+        as_of=as_of,
     )
 
 
@@ -306,7 +318,7 @@ def claim_list_for_framework(*, framework: Framework) -> list[CategoryClaims]:
     claims = (
         Claim.objects.published()
         .filter(framework=framework)
-        .select_related("feature__category", "feature_value")
+        .select_related("feature__category", "feature_value", "since_version", "until_version")
         .prefetch_related(_citations_with_sources())
         .in_cell_order()
     ).order_by(
@@ -359,7 +371,7 @@ def cell_list_for_feature(*, feature: Feature) -> list[FeatureCell]:
     claims = (
         Claim.objects.published()
         .filter(feature=feature)
-        .select_related("feature", "feature_value")
+        .select_related("feature", "feature_value", "since_version", "until_version")
         .prefetch_related(_citations_with_sources())
         .in_cell_order()
     )

@@ -21,6 +21,7 @@ class StaticPageSitemap(Sitemap):
             "comparisons:framework-list",
             "comparisons:feature-list",
             "comparisons:source-list",
+            "comparisons:changes",
         ]
 
     def location(self, item):

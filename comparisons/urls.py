@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from django.views.decorators.http import require_safe
 
-from . import detail_views, views
+from . import change_views, detail_views, feeds, views
 
 app_name = "comparisons"
 
@@ -29,5 +29,23 @@ urlpatterns = [
     path("sources/", detail_views.source_list, name="source-list"),
     path("sources/<int:pk>/", detail_views.source_detail, name="source-detail"),
     path("search/", detail_views.search, name="search"),
+    path("changes/", change_views.changes, name="changes"),
+    path("changes/export.csv", change_views.changes_csv, name="changes-csv"),
+    path("changes/export.json", change_views.changes_json, name="changes-json"),
     path("feeds/claims/", require_safe(detail_views.ClaimsFeed()), name="claims-feed"),
+    path(
+        "feeds/frameworks/<slug:slug>/",
+        require_safe(feeds.FrameworkChangesFeed()),
+        name="framework-changes-feed",
+    ),
+    path(
+        "feeds/features/<slug:slug>/",
+        require_safe(feeds.FeatureChangesFeed()),
+        name="feature-changes-feed",
+    ),
+    path(
+        "feeds/comparisons/<slug:slug>/",
+        require_safe(feeds.ComparisonChangesFeed()),
+        name="comparison-changes-feed",
+    ),
 ]

@@ -14,8 +14,10 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from . import canonical, charts, exports, selectors
+from .changes import change_scope_for_comparison
 from .matrix import framework_column_list
 from .models import Comparison
+from .renames import renamed_filter_redirect
 from .support import KIND_MEANINGS, support_legend
 
 # More columns than this are no longer a head-to-head; /matrix/ shows them all.
@@ -23,7 +25,10 @@ MAX_COMPARED = 8
 
 
 def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
+    now_query = urlencode([pair for pair in parse_qsl(result.query) if pair[0] != "as_of"])
     return {
+        "as_of": result.as_of,
+        "now_query": now_query,
         "filter": result.filterset,
         "matrix": result.matrix,
         "query": result.query,
@@ -76,6 +81,8 @@ def _canonical(view):
 @_canonical
 def matrix(request):
     result = selectors.matrix_get(data=request.GET)
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return renamed
     return render(
         request, "comparisons/matrix.html", _matrix_context(result, export_query=result.query)
     )
@@ -83,8 +90,10 @@ def matrix(request):
 
 def _exported(request):
     """The filtered matrix, or a 400 naming the invalid filters: an export is never silently
-    different from what was asked for."""
+    different from what was asked for (or a 301 when they name a renamed slug)."""
     result = selectors.matrix_get(data=request.GET)
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return None, renamed
     if not result.filterset.is_valid():
         errors = "; ".join(
             f"{name}: {' '.join(messages)}"
@@ -135,6 +144,8 @@ def compare(request, slugs):
     if len(frameworks) != len(distinct):
         raise Http404("No framework with that name.")
     result = selectors.matrix_get(data=request.GET, frameworks=frameworks, differing_first=True)
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return renamed
     return render(
         request,
         "comparisons/compare.html",
@@ -168,12 +179,15 @@ def comparison_detail(request, slug):
         frameworks=comparison.frameworks,
         category_slugs=comparison.category_slugs,
     )
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return renamed
     return render(
         request,
         "comparisons/comparison_detail.html",
         _matrix_context(
             result,
             comparison=comparison,
+            changes=change_scope_for_comparison(comparison),
             compare_url=_compare_url(comparison.frameworks, comparison.category_slugs),
             export_query=_export_query(result, comparison.frameworks, comparison.category_slugs),
         ),

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "config.cookies.CookieGuardMiddleware",
     # Answers 304s and cached public pages before sessions, auth and the view run.
     "comparisons.middleware.PublicPageCacheMiddleware",
+    # A 404 whose path names a renamed slug becomes a 301 to today's slug.
+    "comparisons.renames.RenamedSlugMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

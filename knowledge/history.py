@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .models import Claim, FeatureValue, Release
+from .models import Citation, Claim, FeatureValue, Release, published_claim
 
 # How a related object is named in an "old → new" pair, where its field is not `name`.
 _NAME_FIELDS = {FeatureValue: "label", Release: "version"}
@@ -138,3 +138,22 @@ def evidence_changed_claim_ids(instance, stored: dict | None) -> list[int]:
     if label == "knowledge.source" and shown_changed:
         return list(instance.citations.values_list("claim_id", flat=True))
     return []
+
+
+# -- The knowledge as it stood at a moment -------------------------------------------------------
+
+
+def _latest_at(model, moment):
+    """Each object's last history row before `moment`, unless that row is its deletion."""
+    return model.history.filter(history_date__lt=moment).latest_of_each().exclude(history_type="-")
+
+
+def claims_published_as_of(*, moment):
+    """The claims that were public just before `moment`, as their history rows of then (with
+    their fields of then: support, value, rank …). The rule of `published()`, on the past."""
+    return _latest_at(Claim, moment).filter(published_claim())
+
+
+def citations_as_of(*, moment):
+    """The citations that existed just before `moment`, as their history rows of then."""
+    return _latest_at(Citation, moment)

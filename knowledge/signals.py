@@ -1,8 +1,10 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import history
 from .markdown import render_markdown
+from .models import FormerSlug
 from .provenance import guess_provenance
 
 
@@ -65,3 +67,38 @@ def source_changed(sender, instance, raw=False, **kwargs):
         history.claims_mark_evidence_changed(
             claim_ids=history.evidence_changed_claim_ids(instance, stored)
         )
+
+
+# -- Former slugs ------------------------------------------------------------------------------
+# Renaming a slug that public URLs carry records the old one (models/slugs.py), so that the old
+# URLs redirect. loadkb's raw saves find objects by their slug, so they never rename one.
+
+
+def _slug_remember(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._slug_before_save = None
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).values_list("slug", flat=True)
+    instance._slug_before_save = stored.first()
+
+
+def _slug_record(sender, instance, raw=False, **kwargs):
+    before = getattr(instance, "_slug_before_save", None)
+    if raw or not before or before == instance.slug:
+        return
+    content_type = ContentType.objects.get_for_model(sender)
+    FormerSlug.objects.update_or_create(
+        content_type=content_type, slug=before, defaults={"object_id": instance.pk}
+    )
+    # The new slug is live again: it leads to this object, whatever it led to before.
+    FormerSlug.objects.filter(content_type=content_type, slug=instance.slug).delete()
+
+
+def slug_history_connect(model: str) -> None:
+    """Record the former slugs of `model` ("app_label.Model") from now on."""
+    pre_save.connect(_slug_remember, sender=model, dispatch_uid=f"slug_remember:{model}")
+    post_save.connect(_slug_record, sender=model, dispatch_uid=f"slug_record:{model}")
+
+
+for _model in ("knowledge.Framework", "knowledge.Feature", "knowledge.Category", "taggit.Tag"):
+    slug_history_connect(_model)

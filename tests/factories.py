@@ -1,6 +1,7 @@
 """The one source of test data: small factories that each make one valid object and save it,
 and `make_grid`, the N × M builder."""
 
+import datetime
 import itertools
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from taggit.models import Tag
 
 from comparisons.models import Comparison, ComparisonFramework
 from devtools import synthetic
+from knowledge.history import history_record
 from knowledge.models import (
     Category,
     Citation,
@@ -222,3 +224,24 @@ def plant_unpublished_claims(*, framework, feature):
         make_citation(claim=claim, source=make_source(), quote=f"{marker} quote")
         claims[status] = claim
     return claims
+
+
+def record_missing_history():
+    """One history row for every claim and citation that has none: the synthetic seeder
+    bulk-creates, which writes no history, and loadkb writes it so, row by row."""
+    for model in (Claim, Citation):
+        for instance in model.objects.exclude(pk__in=model.history.values("id")):
+            history_record(instance, created=True, reason="seeded")
+
+
+def age_history(days, *, claim=None):
+    """Move what the history says `days` into the past: of `claim` and its citations, or of
+    every claim and citation."""
+    delta = datetime.timedelta(days=days)
+    claims, citations = Claim.history.all(), Citation.history.all()
+    if claim is not None:
+        claims, citations = claims.filter(id=claim.pk), citations.filter(claim_id=claim.pk)
+    for history in (claims, citations):
+        for record in history:
+            record.history_date -= delta
+            record.save(update_fields=["history_date"])

@@ -28,8 +28,15 @@ from .choices import (
     SupportLevel,
 )
 from .citations import Citation
-from .claims import Claim, claim_verdict, claims_disagree, published_claim
+from .claims import (
+    Claim,
+    claim_verdict,
+    claims_disagree,
+    claims_in_cell_order,
+    published_claim,
+)
 from .releases import Release, latest_release, releases_supported, version_key
+from .slugs import FormerSlug
 from .sources import Source
 
 __all__ = [
@@ -44,6 +51,7 @@ __all__ = [
     "Feature",
     "FeatureKind",
     "FeatureValue",
+    "FormerSlug",
     "Framework",
     "Provenance",
     "Release",
@@ -60,6 +68,7 @@ __all__ = [
     "VerificationStatus",
     "claim_verdict",
     "claims_disagree",
+    "claims_in_cell_order",
     "latest_release",
     "published_claim",
     "releases_supported",

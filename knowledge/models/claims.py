@@ -34,6 +34,12 @@ _RANK_ORDER = models.Case(
 )
 
 
+def claims_in_cell_order(queryset):
+    """`queryset` of claims, or of their history rows, ordered so that the first claim of each
+    cell is the one the cell shows."""
+    return queryset.alias(rank_order=_RANK_ORDER).order_by("rank_order", "-updated_at", "-id")
+
+
 def claim_verdict(claim):
     """What a claim says, the thing compared across a cell: the value it picks of a descriptor's
     vocabulary or an assessment's scale, else its support level. Reads `feature_value_id` and
@@ -64,7 +70,7 @@ class ClaimQuerySet(models.QuerySet):
 
     def in_cell_order(self):
         """Ordered so that the first claim of each cell is the one the cell shows."""
-        return self.alias(rank_order=_RANK_ORDER).order_by("rank_order", "-updated_at", "-pk")
+        return claims_in_cell_order(self)
 
 
 class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):

@@ -103,6 +103,8 @@ def test_filters_by_slug(client, cell):
         ("api:source-list", {"kind": "rumour"}, "kind"),
         ("api:matrix", {"support": "maybe"}, "support"),
         ("api:matrix", {"framework": "no-such-framework"}, "framework"),
+        ("api:changes", {"since": "2026-02-30"}, "since"),
+        ("api:changes", {"until": "9999-01-01"}, "until"),
     ],
 )
 def test_bad_parameters_get_400_with_a_message_per_parameter(client, cell, name, params, parameter):

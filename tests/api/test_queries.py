@@ -25,6 +25,8 @@ def _urls(grid) -> dict[str, str]:
         "api:openapi": reverse("api:openapi"),
         "api:api-root": reverse("api:api-root"),
         "api:matrix": reverse("api:matrix") + "?support=yes&support=no",
+        # Its own budget, with a history that grows, is in tests/comparisons/test_changes.py.
+        "api:changes": reverse("api:changes") + f"?framework={framework.slug}",
         "api:category-list": reverse("api:category-list") + big,
         "api:category-detail": reverse("api:category-detail", args=[grid.categories[0].slug]),
         "api:feature-list": reverse("api:feature-list") + big,

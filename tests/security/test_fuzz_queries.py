@@ -61,7 +61,10 @@ NUMBERS = [
     "٣",  # an Arabic-Indic digit: isdigit() is true, int() accepts it
     "１２",  # fullwidth digits
 ]
-KNOWN_PARAMETERS = ["q", "page", "sort", "order", "format", "tag", "framework", "feature"]
+KNOWN_PARAMETERS = [
+    *("q", "page", "sort", "order", "format", "tag", "framework", "feature", "category"),
+    *("since", "until", "as_of"),
+]
 
 
 def _characters():
@@ -113,8 +116,12 @@ def _fuzz_data():
         ComparisonFramework(comparison=comparison, framework=f) for f in frameworks[:2]
     )
     frameworks[0].tags.add("python")
+    # A renamed slug, so that old addresses (redirected to the new one) are fuzzed too.
+    frameworks[2].slug = "fw2-renamed"
+    frameworks[2].save()
     return {
         "slug": [
+            "fw2",
             *(f.slug for f in frameworks),
             *(f.slug for f in features),
             features[0].category.slug,
@@ -122,7 +129,7 @@ def _fuzz_data():
             *Tag.objects.values_list("slug", flat=True),
         ],
         "pk": [c.pk for c in frameworks[0].claims.all()] + [1, 2, 3],
-        "slugs": ["fw0-vs-fw1", "fw0-vs-fw1-vs-fw2", "fw1-vs-fw0"],
+        "slugs": ["fw0-vs-fw1", "fw0-vs-fw1-vs-fw2", "fw1-vs-fw0", "fw2-vs-fw2-renamed"],
     }
 
 

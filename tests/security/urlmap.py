@@ -77,7 +77,8 @@ def argument_values(data):
 
 
 def _api_urls(data):
-    """The API's detail of every planted object that has one, and a badge per cell."""
+    """The API's detail of every planted object that has one, a badge per cell, and the feed
+    of changes of each framework, feature and curated comparison."""
     names = {p.name for p in public_patterns()}
     urls = []
     for obj in data.objects():
@@ -85,6 +86,11 @@ def _api_urls(data):
         if name in names:
             lookup = "slug" if hasattr(obj, "slug") else "pk"
             urls.append(reverse(name, kwargs={lookup: getattr(obj, lookup)}))
+    # Each framework, feature and curated comparison has its feed of changes.
+    for obj in data.objects():
+        name = f"comparisons:{obj._meta.model_name}-changes-feed"
+        if name in names:
+            urls.append(reverse(name, kwargs={"slug": obj.slug}))
     if "api:not-found" in names:
         urls.append(reverse("api:not-found", kwargs={"rest": "no-such-thing/"}))
     if "embed:badge" in names:

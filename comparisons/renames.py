@@ -1,0 +1,126 @@
+"""Old URLs naming a renamed slug: where they lead now, for a 301.
+
+Frameworks, features, categories, tags and curated comparisons keep their former slugs
+(knowledge.models.FormerSlug, written by a signal on every rename). An address that names one
+(a detail page or feed, a compare URL, a filter of the matrix or the changes page) answers
+with a permanent redirect to the same address spelled with today's slugs. Looked up only when
+the page would otherwise fail (a 404, a filter the form refused), so pages that work pay
+nothing.
+"""
+
+import re
+from urllib.parse import parse_qsl, urlencode
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponsePermanentRedirect
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from taggit.models import Tag
+
+from knowledge.models import Category, Feature, FormerSlug, Framework
+
+from .models import Comparison
+
+# The public URL names whose `slug` names an object of this model.
+_PATH_MODELS = {
+    "framework-detail": Framework,
+    "framework-changes-feed": Framework,
+    "feature-detail": Feature,
+    "feature-changes-feed": Feature,
+    "category-detail": Category,
+    "tag-detail": Tag,
+    "comparison-detail": Comparison,
+    "comparison-changes-feed": Comparison,
+}
+# The query parameters of the filtered pages that name objects by slug.
+QUERY_MODELS = {"framework": Framework, "feature": Feature, "category": Category, "tag": Tag}
+# What can be a slug (tags' may hold any letter); anything else is not looked up at all.
+_SLUG = re.compile(r"[-\w]{1,255}")
+
+
+def slugs_renamed(model, slugs) -> dict[str, str]:
+    """{former slug: slug now} for those of `slugs` that are former slugs of a `model`."""
+    wanted = {slug for slug in slugs if _SLUG.fullmatch(slug)}
+    if not wanted:
+        return {}
+    former = dict(
+        FormerSlug.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), slug__in=wanted
+        ).values_list("slug", "object_id")
+    )
+    if not former:
+        return {}
+    now = dict(model._default_manager.filter(pk__in=former.values()).values_list("pk", "slug"))
+    return {old: now[pk] for old, pk in former.items() if pk in now and now[pk] != old}
+
+
+def query_renamed(query: str) -> str | None:
+    """`query` with today's slugs, or None when it names no former slug."""
+    pairs = parse_qsl(query, keep_blank_values=True, errors="replace")
+    renamed = {
+        name: slugs_renamed(model, [value for key, value in pairs if key == name])
+        for name, model in QUERY_MODELS.items()
+        if any(key == name for key, _ in pairs)
+    }
+    if not any(renamed.values()):
+        return None
+    return urlencode([(name, renamed.get(name, {}).get(value, value)) for name, value in pairs])
+
+
+def _path_renamed(match) -> str | None:
+    if match.url_name == "compare":
+        slugs = match.kwargs["slugs"].split("-vs-")
+        now = slugs_renamed(Framework, slugs)
+        kwargs = {"slugs": "-vs-".join(now.get(slug, slug) for slug in slugs)}
+    elif match.url_name in _PATH_MODELS:
+        now = slugs_renamed(_PATH_MODELS[match.url_name], [match.kwargs["slug"]])
+        kwargs = {"slug": now.get(match.kwargs["slug"])}
+    else:
+        return None
+    if not now:
+        return None
+    try:
+        return reverse(f"comparisons:{match.url_name}", kwargs=kwargs)
+    except NoReverseMatch:
+        # A slug the URL cannot spell (set by hand in the database): no redirect, the 404.
+        return None
+
+
+def renamed_redirect(request, *, path=True):
+    """A 301 to the address of `request` spelled with today's slugs, or None when it names no
+    former slug (in its path, when `path`, and in its query string)."""
+    location = request.path
+    if path:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.namespace != "comparisons":
+            return None
+        location = _path_renamed(match)
+    raw = request.META.get("QUERY_STRING", "")
+    query = query_renamed(raw) if raw else None
+    if location is None or (not path and query is None):
+        return None
+    query = raw if query is None else query
+    return HttpResponsePermanentRedirect(f"{location}?{query}" if query else location)
+
+
+def renamed_filter_redirect(request, errors):
+    """For a page whose form refused `errors`: a 301 when a refused filter names a former slug."""
+    if not any(name in QUERY_MODELS for name in errors):
+        return None
+    return renamed_redirect(request, path=False)
+
+
+class RenamedSlugMiddleware:
+    """A page that would be a 404 because its path names a former slug redirects instead (as
+    django.contrib.redirects' fallback middleware does for its hand-kept list)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        return renamed_redirect(request) or response
