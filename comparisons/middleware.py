@@ -20,10 +20,11 @@ LocMemCache alias, bodies in LocalBodies below; both bounded): a repeated hit th
 small read from the shared cache, the version, which must come from there so that an edit is
 seen by every worker on the next request.
 
-Text bodies are also stored gzip-compressed (once, when stored) and served so to clients that
-accept it: the large matrix pages shrink many times over (`manage.py benchmark` measures
-them). Cached pages hold no secret (no CSRF token, no session), so compression leaks nothing
-(BREACH needs one).
+Text bodies are also gzip-compressed (once, when rendered) and served so to clients that
+accept it, the first visitor as well as later ones, and also when the shared cache is down:
+the large matrix pages shrink many times over (`manage.py benchmark` measures them). Cached
+pages hold no secret (no CSRF token, no session), so compression leaks nothing (BREACH needs
+one).
 
 Requests with a session or messages cookie skip all of this: a signed-in curator's page can
 differ (and a message must show once), so it is rendered every time. When the shared cache
@@ -126,23 +127,32 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         # Host validation (ALLOWED_HOSTS) must happen before a cached page can answer.
         address = (request.scheme, request.get_host(), request.get_full_path())
+        gzip_ok = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
         try:
             # Read the version before the view reads the database: a page built from rows
             # older than this version must never be stored under it.
             version = content_version()
         except CacheUnavailable:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if self.shareable(response):
+                patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+                if gzip_ok:
+                    _served_compressed(response, _gzipped(response))
+            return response
         digest = hashlib.blake2b(repr((version, address)).encode(), digest_size=16).hexdigest()
         etag = "W/" + quote_etag(digest)
         page_key = f"citegrid:page:{digest}"
-        gzip_ok = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
         response = self.from_cache(page_key, version, gzip_ok=gzip_ok)
         if response is None:
             response = self.get_response(request)
             if not self.shareable(response):
                 return response
+            compressed = _gzipped(response)
             if request.method == "GET" and not response.streaming:
-                self.store(page_key, version, response)
+                self.store(page_key, version, response, compressed)
+            if gzip_ok:
+                # The first visitor gets the same bytes as every later one.
+                _served_compressed(response, compressed)
         self.validated(response, etag)
         return get_conditional_response(request, etag=etag, response=response) or response
 
@@ -178,23 +188,16 @@ class PublicPageCacheMiddleware:
         return response.status_code == 200 and not response.cookies
 
     @staticmethod
-    def store(page_key, version, response):
-        body = response.content
+    def store(page_key, version, response, compressed):
+        """Store `response` (its body, and `compressed`, its gzip body or None)."""
         headers = [
             (name, value)
             for name, value in response.headers.items()
             if name.lower() not in SKIPPED_HEADERS
         ]
-        content_type = response.headers.get("Content-Type", "")
         try:
-            compressed_key = None
-            if (
-                len(body) >= GZIP_MIN_BYTES
-                and content_type.startswith(COMPRESSIBLE_TYPES)
-                and not response.has_header("Content-Encoding")
-            ):
-                compressed_key = _store_body(gzip.compress(body, GZIP_LEVEL, mtime=0))
-            entry = (_store_body(body), compressed_key, headers)
+            compressed_key = None if compressed is None else _store_body(compressed)
+            entry = (_store_body(response.content), compressed_key, headers)
             shared_set(page_key, entry, version=version)
         except CacheUnavailable:
             return
@@ -223,6 +226,30 @@ class PublicPageCacheMiddleware:
             response.headers["Content-Encoding"] = "gzip"
             response.headers["Content-Length"] = str(len(body))
         return response
+
+
+def _gzipped(response) -> bytes | None:
+    """The gzip body of a shareable `response`, or None when it is not worth compressing.
+
+    Only for the anonymous, cookieless 200s the page cache stores: they hold no secret (no
+    CSRF token, no session), so compression leaks nothing (BREACH needs one). A page with a
+    CSRF token sets its cookie and is not shareable; signed-in requests never come here.
+    """
+    if response.streaming or response.has_header("Content-Encoding"):
+        return None
+    body = response.content
+    content_type = response.headers.get("Content-Type", "")
+    if len(body) < GZIP_MIN_BYTES or not content_type.startswith(COMPRESSIBLE_TYPES):
+        return None
+    return gzip.compress(body, GZIP_LEVEL, mtime=0)
+
+
+def _served_compressed(response, compressed: bytes | None) -> None:
+    if compressed is None:
+        return
+    response.content = compressed
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Length"] = str(len(compressed))
 
 
 def _store_body(body: bytes) -> str:
