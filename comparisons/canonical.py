@@ -1,5 +1,5 @@
-"""One spelling for each filtered matrix URL: the pages redirect to it and the page cache
-stores only it.
+"""One spelling for each public page's URL: the pages redirect to it and the page cache
+stores only it, so a crawler adding junk parameters finds the page it already cached.
 
 `?tag=&q=`, `?support=yes&category=web` and `?category=web&support=yes&differ=0` ask for the
 same rows as one canonical query string: filters in the form's order, empty values and unknown
@@ -7,16 +7,23 @@ parameters left out, switches as `on`, repeated values once, and values whose or
 nothing (categories, support levels) sorted. Only the columns keep their order: it is the
 order of the table's columns. Values that are not valid stay as they are, for the form to
 show its error. No database read: the middleware calls this before any view.
+
+The other pages of the `comparisons` namespace read a page number and search words at most
+(`PAGE_PARAMETERS`); page numbers are spelled as whole numbers above 1 (the pager's links),
+anything else is page 1 to Django's `Paginator.get_page` and so is left out. Every other
+parameter, on every page, is left out.
 """
 
+from functools import cache
 from urllib.parse import parse_qsl, urlencode
 
 from django.urls import Resolver404, resolve
 
+from . import search
 from .filters import MatrixFilter, SwitchFilter, switch
 
-# The pages whose query string is a filter of the matrix.
-FILTERED_PAGES = frozenset({"matrix", "compare", "comparison-detail"})
+# The pages whose query string is a filter of the matrix (the exports hold the matrix's rows).
+FILTERED_PAGES = frozenset({"matrix", "compare", "comparison-detail", "matrix-csv", "matrix-json"})
 _NAMES = list(MatrixFilter.base_filters)
 _SWITCHES = {name for name, f in MatrixFilter.base_filters.items() if isinstance(f, SwitchFilter)}
 _MULTIPLE = {"framework", "category", "support"}
@@ -50,17 +57,59 @@ def canonical_query(pairs) -> str:
     return urlencode(canonical)
 
 
+@cache
+def page_parameters() -> dict[str, tuple[str, ...]]:
+    """The parameters each other page reads, in their canonical order (a function: the search
+    kinds are known once the apps are loaded)."""
+    pages = ("page",)
+    return {
+        "source-list": pages,
+        "source-detail": pages,
+        "search": ("q", *(search.page_parameter(name) for name in search.search_kinds())),
+    }
+
+
+def _page_number(value: str) -> str | None:
+    value = value.strip()
+    if not value.isdecimal() or not value.isascii() or int(value) < 2:
+        return None
+    return str(int(value))
+
+
+def page_query(url_name: str, pairs) -> str:
+    """The canonical query string of `pairs` for the page named `url_name` (not a filtered
+    one): its parameters in their order, each once (the last, as QueryDict.get reads it),
+    empty values and page 1 left out."""
+    names = page_parameters().get(url_name, ())
+    given: dict[str, str] = {}
+    for name, value in pairs:
+        if name not in names or not str(value).strip():
+            continue
+        value = str(value)
+        if name != "q":
+            value = _page_number(value)
+            if value is None:
+                given.pop(name, None)
+                continue
+        given[name] = value
+    return urlencode([(name, given[name]) for name in names if name in given])
+
+
 def canonical_path(request) -> str | None:
-    """The canonical path and query of a filtered page, or None when `request` has it already
-    (or is not a filtered page)."""
+    """The canonical path and query of a public page, or None when `request` has it already
+    (or is not a page of the `comparisons` namespace)."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return None
-    if match.namespace != "comparisons" or match.url_name not in FILTERED_PAGES:
+    if match.namespace != "comparisons":
         return None
     raw = request.META.get("QUERY_STRING", "")
-    query = canonical_query(parse_qsl(raw, keep_blank_values=True, errors="replace"))
+    pairs = parse_qsl(raw, keep_blank_values=True, errors="replace")
+    if match.url_name in FILTERED_PAGES:
+        query = canonical_query(pairs)
+    else:
+        query = page_query(match.url_name, pairs)
     if query == raw:
         return None
     return f"{request.path}?{query}" if query else request.path

@@ -6,7 +6,7 @@ Views stay thin: parse the URL, call a selector, render. Every page reads throug
 
 import csv
 from functools import wraps
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
@@ -43,7 +43,7 @@ def _export_query(result, frameworks, category_slugs=(), *, differing_first=Fals
     pairs += parse_qsl(result.query)
     if category_slugs and not any(name == "category" for name, _ in pairs):
         pairs += [("category", slug) for slug in category_slugs]
-    return urlencode(pairs)
+    return canonical.canonical_query(pairs)
 
 
 @require_safe
@@ -191,5 +191,5 @@ def _compare_url(frameworks, category_slugs=()) -> str:
     except NoReverseMatch:
         # A slug the compare URL cannot spell (capitals, underscores): no link, never a 500.
         return ""
-    query = urlencode([("category", slug) for slug in category_slugs])
+    query = canonical.canonical_query([("category", slug) for slug in category_slugs])
     return f"{url}?{query}" if query else url

@@ -243,6 +243,8 @@ def _isolated():
             ALLOWED_HOSTS=[HOST],
             SECURE_SSL_REDIRECT=False,
             CACHES={**settings.CACHES, "default": cache_config},
+            # Every measured request comes from one address and most are renders.
+            PAGE_RENDER_LIMIT=0,
         ),
     ):
         databases = Databases(Path(directory))
