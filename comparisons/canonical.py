@@ -21,9 +21,12 @@ from django.urls import Resolver404, resolve
 
 from . import search
 from .filters import MatrixFilter, SwitchFilter, switch
+from .parts import part_number
 
-# The pages whose query string is a filter of the matrix (the exports hold the matrix's rows).
+# The pages whose query string is a filter of the matrix (the exports hold the matrix's rows),
+# and those of them shown in parts.
 FILTERED_PAGES = frozenset({"matrix", "compare", "comparison-detail", "matrix-csv", "matrix-json"})
+PAGED_PAGES = frozenset({"matrix", "compare", "comparison-detail"})
 _NAMES = list(MatrixFilter.base_filters)
 _SWITCHES = {name for name, f in MatrixFilter.base_filters.items() if isinstance(f, SwitchFilter)}
 _MULTIPLE = {"framework", "category", "support"}
@@ -31,8 +34,9 @@ _MULTIPLE = {"framework", "category", "support"}
 _ORDERED = {"framework"}
 
 
-def canonical_query(pairs) -> str:
-    """The canonical query string of `pairs` ((name, value), in any order)."""
+def canonical_query(pairs, *, parts: bool = False) -> str:
+    """The canonical query string of `pairs` ((name, value), in any order); with `parts`, a
+    page of the matrix's (comparisons/parts.py) whose `part` comes last, the first left out."""
     values: dict[str, list[str]] = {name: [] for name in _NAMES}
     for name, value in pairs:
         if name not in values or not str(value).strip():
@@ -54,6 +58,11 @@ def canonical_query(pairs) -> str:
             continue
         once = list(dict.fromkeys(given))
         canonical.extend((name, value) for value in (once if name in _ORDERED else sorted(once)))
+    if parts:
+        numbers = [value for name, value in pairs if name == "part"]
+        number = part_number(numbers[-1]) if numbers else None
+        if number is not None:
+            canonical.append(("part", str(number)))
     return urlencode(canonical)
 
 
@@ -69,13 +78,6 @@ def page_parameters() -> dict[str, tuple[str, ...]]:
     }
 
 
-def _page_number(value: str) -> str | None:
-    value = value.strip()
-    if not value.isdecimal() or not value.isascii() or int(value) < 2:
-        return None
-    return str(int(value))
-
-
 def page_query(url_name: str, pairs) -> str:
     """The canonical query string of `pairs` for the page named `url_name` (not a filtered
     one): its parameters in their order, each once (the last, as QueryDict.get reads it),
@@ -87,10 +89,11 @@ def page_query(url_name: str, pairs) -> str:
             continue
         value = str(value)
         if name != "q":
-            value = _page_number(value)
-            if value is None:
+            number = part_number(value)  # page numbers are spelled as part numbers are
+            if number is None:
                 given.pop(name, None)
                 continue
+            value = str(number)
         given[name] = value
     return urlencode([(name, given[name]) for name in names if name in given])
 
@@ -107,7 +110,7 @@ def canonical_path(request) -> str | None:
     raw = request.META.get("QUERY_STRING", "")
     pairs = parse_qsl(raw, keep_blank_values=True, errors="replace")
     if match.url_name in FILTERED_PAGES:
-        query = canonical_query(pairs)
+        query = canonical_query(pairs, parts=match.url_name in PAGED_PAGES)
     else:
         query = page_query(match.url_name, pairs)
     if query == raw:

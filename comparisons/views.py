@@ -4,11 +4,10 @@ Views stay thin: parse the URL, call a selector, render. Every page reads throug
 `selectors.matrix_get`, so a page, its CSV and its JSON always hold the same rows.
 """
 
-import csv
 from functools import wraps
 from urllib.parse import parse_qsl
 
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_safe
 from . import canonical, charts, exports, selectors
 from .matrix import framework_column_list
 from .models import Comparison
+from .parts import NoSuchPart
 from .support import KIND_MEANINGS, support_legend
 
 # More columns than this are no longer a head-to-head; /matrix/ shows them all.
@@ -27,7 +27,12 @@ def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
         "filter": result.filterset,
         "matrix": result.matrix,
         "query": result.query,
-        "canonical_query": result.query,
+        "canonical_query": result.page_query,
+        "part": result.part,
+        # Each part with the query string of its page, when the matrix is split.
+        "parts": [(part, result.part_query(part.number)) for part in result.parts]
+        if len(result.parts) > 1
+        else [],
         "legend": support_legend(),
         "kinds": KIND_MEANINGS,
         **extra,
@@ -72,19 +77,27 @@ def _canonical(view):
     return canonical_view
 
 
+def _matrix_part(**kwargs) -> selectors.FilteredMatrix:
+    """The part of the matrix the page's query asks for, or 404 when there is no such part."""
+    try:
+        return selectors.matrix_get(paged=True, **kwargs)
+    except NoSuchPart:
+        raise Http404("The matrix has no such part.") from None
+
+
 @require_safe
 @_canonical
 def matrix(request):
-    result = selectors.matrix_get(data=request.GET)
+    result = _matrix_part(data=request.GET)
     return render(
         request, "comparisons/matrix.html", _matrix_context(result, export_query=result.query)
     )
 
 
 def _exported(request):
-    """The filtered matrix, or a 400 naming the invalid filters: an export is never silently
-    different from what was asked for."""
-    result = selectors.matrix_get(data=request.GET)
+    """The filtered matrix's first part, or a 400 naming the invalid filters: an export is
+    never silently different from what was asked for."""
+    result = selectors.matrix_get(data=request.GET, paged=True, part=1)
     if not result.filterset.is_valid():
         errors = "; ".join(
             f"{name}: {' '.join(messages)}"
@@ -96,15 +109,35 @@ def _exported(request):
     return result, None
 
 
+def _parts(request, first: selectors.FilteredMatrix):
+    """The matrix of each part in turn, each built only when the export reaches it."""
+    yield first.matrix
+    for part in first.parts[1:]:
+        yield selectors.matrix_get(data=request.GET, paged=True, part=part.number).matrix
+
+
+def _export(result, chunks, *, content_type, filename):
+    """The export: streamed when the matrix comes in several parts (memory bounded by a part),
+    else whole, so that the page cache keeps it."""
+    if len(result.parts) > 1:
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+    else:
+        response = HttpResponse("".join(chunks), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_safe
 def matrix_csv(request):
     result, error = _exported(request)
     if error:
         return error
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="citegrid-matrix.csv"'
-    csv.writer(response).writerows(exports.matrix_csv_rows(result.matrix))
-    return response
+    return _export(
+        result,
+        exports.matrix_csv_lines(_parts(request, result)),
+        content_type="text/csv; charset=utf-8",
+        filename="citegrid-matrix.csv",
+    )
 
 
 @require_safe
@@ -112,12 +145,10 @@ def matrix_json(request):
     result, error = _exported(request)
     if error:
         return error
-    payload = exports.matrix_json(
-        result.matrix, query=result.query, absolute=request.build_absolute_uri
+    chunks = exports.matrix_json_chunks(
+        _parts(request, result), query=result.query, absolute=request.build_absolute_uri
     )
-    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    response["Content-Disposition"] = 'attachment; filename="citegrid-matrix.json"'
-    return response
+    return _export(result, chunks, content_type="application/json", filename="citegrid-matrix.json")
 
 
 @require_safe
@@ -134,7 +165,7 @@ def compare(request, slugs):
     frameworks = framework_column_list(slugs=distinct)
     if len(frameworks) != len(distinct):
         raise Http404("No framework with that name.")
-    result = selectors.matrix_get(data=request.GET, frameworks=frameworks, differing_first=True)
+    result = _matrix_part(data=request.GET, frameworks=frameworks, differing_first=True)
     return render(
         request,
         "comparisons/compare.html",
@@ -163,7 +194,7 @@ def comparison_detail(request, slug):
         comparison = selectors.comparison_get(slug=slug)
     except Comparison.DoesNotExist:
         raise Http404("No comparison with that name.") from None
-    result = selectors.matrix_get(
+    result = _matrix_part(
         data=request.GET,
         frameworks=comparison.frameworks,
         category_slugs=comparison.category_slugs,

@@ -167,6 +167,11 @@ CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
 # 0 turns the limit off.
 PAGE_RENDER_LIMIT = env_int("PAGE_RENDER_LIMIT", 60)
 PAGE_RENDER_WINDOW = env_int("PAGE_RENDER_WINDOW", 60)
+# No matrix page shows more cells (rows × columns) than this: a larger matrix is split into
+# parts of whole categories, each with its own URL (comparisons/parts.py).
+MATRIX_PAGE_CELLS = env_int("MATRIX_PAGE_CELLS", 2000)
+if MATRIX_PAGE_CELLS < 1:
+    raise ImproperlyConfigured("MATRIX_PAGE_CELLS must be 1 or more.")
 # One worker at a time renders a given page; a lock it holds expires after this many seconds
 # (a render takes well under one), and the others serve the page's previous rendering or wait
 # at most this long for the new one before they render it too (comparisons/middleware.py).
