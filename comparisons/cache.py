@@ -15,6 +15,7 @@ timeout and a traceback per request. A bump that fails is retried in the backgro
 lands, so pages cached before an edit made during an outage are not served after it.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -103,6 +104,45 @@ def shared_get(key: str, *, version: int | None = None) -> Any:
 
 def shared_set(key: str, value: Any, *, version: int | None = None) -> None:
     breaker.call(cache.set, key, value, ENTRY_TIMEOUT, version=version)
+
+
+class RenderLock:
+    """A short lock in the shared cache: one worker at a time renders a given page.
+
+    `cache.add` is atomic in Redis (SET NX) and in LocMemCache. The lock expires after
+    PAGE_RENDER_LOCK_SECONDS, so a worker killed mid-render holds nobody up for long; a
+    render that outlasts it may meet one other render of the same page, no more. Without
+    the cache there is no lock, and every request renders, as it would with no cache.
+    """
+
+    def __init__(self, key: str):
+        self.key = key
+        self.held = False
+
+    def acquire(self) -> bool:
+        """Whether this request may render: it holds the lock, or there is no cache to hold
+        one in."""
+        try:
+            self.held = breaker.call(
+                cache.add, self.key, 1, timeout=settings.PAGE_RENDER_LOCK_SECONDS
+            )
+        except CacheUnavailable:
+            return True
+        return self.held
+
+    def taken(self) -> bool:
+        """Whether some worker holds the lock (False when the cache cannot say)."""
+        try:
+            return shared_get(self.key) is not None
+        except CacheUnavailable:
+            return False
+
+    def release(self) -> None:
+        if not self.held:
+            return
+        self.held = False
+        with contextlib.suppress(CacheUnavailable):  # else it expires
+            breaker.call(cache.delete, self.key)
 
 
 def content_version() -> int:

@@ -1,5 +1,5 @@
-"""One spelling for each filtered matrix URL: the pages redirect to it and the page cache
-stores only it.
+"""One spelling for each public page's URL: the pages redirect to it and the page cache
+stores only it, so a crawler adding junk parameters finds the page it already cached.
 
 `?tag=&q=`, `?support=yes&category=web` and `?category=web&support=yes&differ=0` ask for the
 same rows as one canonical query string: filters in the form's order, empty values and unknown
@@ -7,16 +7,27 @@ parameters left out, switches as `on`, repeated values once, and values whose or
 nothing (categories, support levels) sorted. Only the columns keep their order: it is the
 order of the table's columns. Values that are not valid stay as they are, for the form to
 show its error. No database read: the middleware calls this before any view.
+
+The other pages of the `comparisons` namespace read a page number and search words at most,
+but for the changes page and its exports, which read a date range and repeatable choices
+(`page_parameters`); page numbers are spelled as whole numbers above 1 (the pager's links),
+anything else is page 1 to Django's `Paginator.get_page` and so is left out. Every other
+parameter, on every page, is left out.
 """
 
+from functools import cache
 from urllib.parse import parse_qsl, urlencode
 
 from django.urls import Resolver404, resolve
 
+from . import search
 from .filters import MatrixFilter, SwitchFilter, switch
+from .parts import part_number
 
-# The pages whose query string is a filter of the matrix.
-FILTERED_PAGES = frozenset({"matrix", "compare", "comparison-detail"})
+# The pages whose query string is a filter of the matrix (the exports hold the matrix's rows),
+# and those of them shown in parts.
+FILTERED_PAGES = frozenset({"matrix", "compare", "comparison-detail", "matrix-csv", "matrix-json"})
+PAGED_PAGES = frozenset({"matrix", "compare", "comparison-detail"})
 _NAMES = list(MatrixFilter.base_filters)
 _SWITCHES = {name for name, f in MatrixFilter.base_filters.items() if isinstance(f, SwitchFilter)}
 _MULTIPLE = {"framework", "category", "support"}
@@ -24,8 +35,9 @@ _MULTIPLE = {"framework", "category", "support"}
 _ORDERED = {"framework"}
 
 
-def canonical_query(pairs) -> str:
-    """The canonical query string of `pairs` ((name, value), in any order)."""
+def canonical_query(pairs, *, parts: bool = False) -> str:
+    """The canonical query string of `pairs` ((name, value), in any order); with `parts`, a
+    page of the matrix's (comparisons/parts.py) whose `part` comes last, the first left out."""
     values: dict[str, list[str]] = {name: [] for name in _NAMES}
     for name, value in pairs:
         if name not in values or not str(value).strip():
@@ -47,20 +59,89 @@ def canonical_query(pairs) -> str:
             continue
         once = list(dict.fromkeys(given))
         canonical.extend((name, value) for value in (once if name in _ORDERED else sorted(once)))
+    if parts:
+        numbers = [value for name, value in pairs if name == "part"]
+        number = part_number(numbers[-1]) if numbers else None
+        if number is not None:
+            canonical.append(("part", str(number)))
+    return urlencode(canonical)
+
+
+# How a parameter of the other pages is spelled: a page number (a whole number above 1), text
+# (search words), a date (the changes page's range, left as given for its form to judge) or a
+# choice that may repeat (each value once, sorted: their order means nothing).
+PAGE, TEXT, DATE, CHOICES = "page", "text", "date", "choices"
+
+
+@cache
+def page_parameters() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The parameters each other page reads, with their kinds, in their canonical order (a
+    function: the search kinds are known once the apps are loaded)."""
+    pages = (("page", PAGE),)
+    changes = (
+        ("since", DATE),
+        ("until", DATE),
+        ("framework", CHOICES),
+        ("feature", TEXT),
+        ("category", CHOICES),
+    )
+    return {
+        "source-list": pages,
+        "source-detail": pages,
+        "search": (
+            ("q", TEXT),
+            *((search.page_parameter(name), PAGE) for name in search.search_kinds()),
+        ),
+        "changes": changes,
+        "changes-csv": changes,
+        "changes-json": changes,
+    }
+
+
+def page_query(url_name: str, pairs) -> str:
+    """The canonical query string of `pairs` for the page named `url_name` (not a filtered
+    one): its parameters in their order, each once (the last, as QueryDict.get reads it) but
+    for repeatable choices, empty values and page 1 left out."""
+    kinds = dict(page_parameters().get(url_name, ()))
+    given: dict[str, list[str]] = {}
+    for name, value in pairs:
+        if name not in kinds or not str(value).strip():
+            continue
+        value = str(value)
+        if kinds[name] == CHOICES:
+            given.setdefault(name, []).append(value)
+            continue
+        if kinds[name] == PAGE:
+            number = part_number(value)  # page numbers are spelled as part numbers are
+            if number is None:
+                given.pop(name, None)
+                continue
+            value = str(number)
+        given[name] = [value]
+    canonical = []
+    for name in kinds:
+        values = given.get(name, [])
+        if kinds[name] == CHOICES:
+            values = sorted(dict.fromkeys(values))
+        canonical.extend((name, value) for value in values)
     return urlencode(canonical)
 
 
 def canonical_path(request) -> str | None:
-    """The canonical path and query of a filtered page, or None when `request` has it already
-    (or is not a filtered page)."""
+    """The canonical path and query of a public page, or None when `request` has it already
+    (or is not a page of the `comparisons` namespace)."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return None
-    if match.namespace != "comparisons" or match.url_name not in FILTERED_PAGES:
+    if match.namespace != "comparisons":
         return None
     raw = request.META.get("QUERY_STRING", "")
-    query = canonical_query(parse_qsl(raw, keep_blank_values=True, errors="replace"))
+    pairs = parse_qsl(raw, keep_blank_values=True, errors="replace")
+    if match.url_name in FILTERED_PAGES:
+        query = canonical_query(pairs, parts=match.url_name in PAGED_PAGES)
+    else:
+        query = page_query(match.url_name, pairs)
     if query == raw:
         return None
     return f"{request.path}?{query}" if query else request.path

@@ -1,10 +1,14 @@
 """The matrix as CSV and JSON.
 
-Both are written from the same `Matrix` the page renders, so an export holds exactly the
-page's rows for the same query string.
+Both are written from the same `Matrix` records the page renders, so an export holds exactly
+the page's rows for the same query string: all of them, from each part of a matrix split into
+parts (comparisons/parts.py) in turn, so that a large export is written part by part (the
+view streams it) and never held whole in memory.
 """
 
-from collections.abc import Callable, Iterator
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
 
 from .records import Cell, Footnote, Matrix
 
@@ -26,9 +30,25 @@ def cell_text(cell: Cell) -> str:
     return text
 
 
-def matrix_csv_rows(matrix: Matrix) -> Iterator[list[str]]:
+class _Line:
+    """What csv.writer writes to, so that it hands back each line instead."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def matrix_csv_lines(matrices: Iterable[Matrix]) -> Iterator[str]:
+    """The CSV of the parts `matrices`: one header row, then their rows in order."""
+    writer = csv.writer(_Line())
+    for n, matrix in enumerate(matrices):
+        for row in matrix_csv_rows(matrix, header=n == 0):
+            yield writer.writerow(row)
+
+
+def matrix_csv_rows(matrix: Matrix, *, header: bool = True) -> Iterator[list[str]]:
     """One header row, then one row per feature in page order, one column per framework."""
-    yield ["Category", "Feature", *(spreadsheet_safe(f.name) for f in matrix.frameworks)]
+    if header:
+        yield ["Category", "Feature", *(spreadsheet_safe(f.name) for f in matrix.frameworks)]
     for section in matrix.sections:
         for group in section.groups:
             for row in group.rows:
@@ -74,8 +94,38 @@ def _said(item) -> dict:
     }
 
 
-def matrix_json(matrix: Matrix, *, query: str, absolute: Callable[[str], str]) -> dict:
-    """The matrix with every cell's claims and their citations; `absolute` makes a path a URL."""
+def matrix_json_chunks(
+    matrices: Iterable[Matrix], *, query: str, absolute: Callable[[str], str]
+) -> Iterator[str]:
+    """The JSON document of the parts `matrices` (`matrix_json`'s shape, all their features in
+    order), written feature by feature."""
+    matrices = iter(matrices)
+    first = next(matrices)
+    head = json.dumps(
+        {
+            "filters": query,
+            "frameworks": [
+                {"slug": f.slug, "name": f.name, "url": absolute(f.url)} for f in first.frameworks
+            ],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
+    yield head.removesuffix("\n}") + ',\n "features": ['
+    separator = "\n"
+    for matrix in _chained(first, matrices):
+        for feature in _json_features(matrix, absolute):
+            yield separator + json.dumps(feature, ensure_ascii=False, indent=1)
+            separator = ",\n"
+    yield ("]" if separator == "\n" else "\n ]") + "\n}\n"
+
+
+def _chained(first: Matrix, rest: Iterator[Matrix]) -> Iterator[Matrix]:
+    yield first
+    yield from rest
+
+
+def _json_features(matrix: Matrix, absolute: Callable[[str], str]) -> Iterator[dict]:
     by_number = {footnote.number: footnote for footnote in matrix.footnotes}
 
     def claim(claim) -> dict:
@@ -88,11 +138,10 @@ def matrix_json(matrix: Matrix, *, query: str, absolute: Callable[[str], str]) -
             "citations": [_citation(by_number[n], absolute) for n in claim.footnotes],
         }
 
-    features = []
     for section in matrix.sections:
         for group in section.groups:
             for row in group.rows:
-                features.append(
+                yield (
                     {
                         "slug": row.slug,
                         "name": row.name,
@@ -112,10 +161,3 @@ def matrix_json(matrix: Matrix, *, query: str, absolute: Callable[[str], str]) -
                         },
                     }
                 )
-    return {
-        "filters": query,
-        "frameworks": [
-            {"slug": f.slug, "name": f.name, "url": absolute(f.url)} for f in matrix.frameworks
-        ],
-        "features": features,
-    }

@@ -20,10 +20,18 @@ LocMemCache alias, bodies in LocalBodies below; both bounded): a repeated hit th
 small read from the shared cache, the version, which must come from there so that an edit is
 seen by every worker on the next request.
 
-Text bodies are also stored gzip-compressed (once, when stored) and served so to clients that
-accept it: the large matrix pages shrink many times over (`manage.py benchmark` measures
-them). Cached pages hold no secret (no CSRF token, no session), so compression leaks nothing
-(BREACH needs one).
+Text bodies are also gzip-compressed (once, when rendered) and served so to clients that
+accept it, the first visitor as well as later ones, and also when the shared cache is down:
+the large matrix pages shrink many times over (`manage.py benchmark` measures them). Cached
+pages hold no secret (no CSRF token, no session), so compression leaks nothing (BREACH needs
+one).
+
+A page missing from the cache is rendered by one worker at a time (RenderLock, a short lock
+in the shared cache): the others serve the URL's latest rendering, kept under any version
+(stale-while-revalidate), or wait briefly for the new one, then render it themselves. Every
+render is counted against its client address's limit (comparisons/render_limit.py), and a
+URL not spelled canonically is redirected first (comparisons/canonical.py), so neither a
+crawler nor an edit can make every worker render at once.
 
 Requests with a session or messages cookie skip all of this: a signed-in curator's page can
 differ (and a message must show once), so it is rendered every time. When the shared cache
@@ -35,17 +43,20 @@ import gzip
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 
-from .cache import CacheUnavailable, content_version, shared_get, shared_set
+from .cache import CacheUnavailable, RenderLock, content_version, shared_get, shared_set
 from .canonical import canonical_path
+from .render_limit import retry_after, too_many_renders
 
 NAMESPACE = "comparisons"
 # Read-only pages outside the namespace (config/urls.py).
@@ -65,6 +76,9 @@ GZIP_LEVEL = 1
 GZIP_MIN_BYTES = 512
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 COMPRESSIBLE_TYPES = ("text/", "application/json", "application/atom+xml", "application/xml")
+
+# How often a request waiting for another worker's rendering looks for it.
+WAIT_STEP_SECONDS = 0.05
 
 # Each worker's own copies of page entries: Django's LocMemCache (settings.py).
 LOCAL_ENTRIES = "local-pages"
@@ -120,31 +134,102 @@ class PublicPageCacheMiddleware:
             # Every public page is read-only (require_safe); say so before the CSRF check
             # answers a cookieless POST with its 403 page.
             return HttpResponseNotAllowed(SAFE_METHODS)
-        if not self.applies(request) or canonical_path(request) is not None:
-            # A filtered page spelled another way is redirected by its view, never stored:
-            # the cache keys on canonical URLs only.
+        if not self.applies(request):
             return self.get_response(request)
+        canonical = canonical_path(request)
+        if canonical is not None:
+            # A page spelled another way (junk parameters, another order) is redirected
+            # before anything is rendered or stored: the cache keys on canonical URLs only.
+            return HttpResponsePermanentRedirect(canonical)
         # Host validation (ALLOWED_HOSTS) must happen before a cached page can answer.
         address = (request.scheme, request.get_host(), request.get_full_path())
+        gzip_ok = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
         try:
             # Read the version before the view reads the database: a page built from rows
             # older than this version must never be stored under it.
             version = content_version()
         except CacheUnavailable:
-            return self.get_response(request)
-        digest = hashlib.blake2b(repr((version, address)).encode(), digest_size=16).hexdigest()
-        etag = "W/" + quote_etag(digest)
-        page_key = f"citegrid:page:{digest}"
-        gzip_ok = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
-        response = self.from_cache(page_key, version, gzip_ok=gzip_ok)
-        if response is None:
             response = self.get_response(request)
-            if not self.shareable(response):
-                return response
-            if request.method == "GET" and not response.streaming:
-                self.store(page_key, version, response)
+            if self.shareable(response):
+                patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+                if gzip_ok:
+                    _served_compressed(response, _gzipped(response))
+            return response
+        digest = _hashed(repr((version, address)).encode())
+        page = Page(
+            key=f"citegrid:page:{digest}",
+            version=version,
+            etag="W/" + quote_etag(digest),
+            latest_key="citegrid:latest:" + _hashed(repr(address).encode()),
+            gzip_ok=gzip_ok,
+        )
+        response = self.from_cache(page.key, version, gzip_ok=gzip_ok)
+        if response is not None:
+            return self.answer(request, response, page.etag)
+        if request.method != "GET":
+            # A HEAD is never stored, so nobody would wait for it: it renders alone.
+            return self.rendered(request, page)
+        lock = RenderLock(f"citegrid:rendering:{digest}")
+        if not lock.acquire():
+            # Another worker renders this page right now: serve the rendering before it, or
+            # wait for this one, rather than render it once more.
+            stale = self.latest(page)
+            if stale is not None:
+                return self.answer(request, *stale)
+            response = self.awaited(page, lock)
+            if response is not None:
+                return self.answer(request, response, page.etag)
+        try:
+            return self.rendered(request, page)
+        finally:
+            lock.release()
+
+    def rendered(self, request, page):
+        """The page rendered by the view (and stored), unless the client has had too many."""
+        wait = retry_after(request)
+        if wait is not None:
+            stale = self.latest(page)
+            return self.answer(request, *stale) if stale else too_many_renders(wait)
+        response = self.get_response(request)
+        if not self.shareable(response):
+            return response
+        compressed = _gzipped(response)
+        if request.method == "GET" and not response.streaming:
+            self.store(page, response, compressed)
+        if page.gzip_ok:
+            # The first visitor gets the same bytes as every later one.
+            _served_compressed(response, compressed)
+        return self.answer(request, response, page.etag)
+
+    def answer(self, request, response, etag):
         self.validated(response, etag)
         return get_conditional_response(request, etag=etag, response=response) or response
+
+    def awaited(self, page, lock):
+        """The page once the worker that renders it has stored it, or None when it gives up,
+        fails to store it (an error page is not stored) or PAGE_RENDER_WAIT_SECONDS pass."""
+        deadline = time.monotonic() + settings.PAGE_RENDER_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP_SECONDS)
+            response = self.from_cache(page.key, page.version, gzip_ok=page.gzip_ok)
+            if response is not None:
+                return response
+            if not lock.taken():
+                return self.from_cache(page.key, page.version, gzip_ok=page.gzip_ok)
+        return None
+
+    def latest(self, page):
+        """The latest rendering of the page's URL under any version, with its own ETag, or
+        None."""
+        try:
+            latest = shared_get(page.latest_key)
+        except CacheUnavailable:
+            return None
+        if latest is None:
+            return None
+        etag, entry = latest
+        response = _entry_response(entry, gzip_ok=page.gzip_ok)
+        return None if response is None else (response, etag)
 
     @staticmethod
     def validated(response, etag):
@@ -178,55 +263,98 @@ class PublicPageCacheMiddleware:
         return response.status_code == 200 and not response.cookies
 
     @staticmethod
-    def store(page_key, version, response):
-        body = response.content
+    def store(page, response, compressed):
+        """Store `response` (its body, and `compressed`, its gzip body or None) as the page,
+        and as the latest rendering of its URL."""
         headers = [
             (name, value)
             for name, value in response.headers.items()
             if name.lower() not in SKIPPED_HEADERS
         ]
-        content_type = response.headers.get("Content-Type", "")
         try:
-            compressed_key = None
-            if (
-                len(body) >= GZIP_MIN_BYTES
-                and content_type.startswith(COMPRESSIBLE_TYPES)
-                and not response.has_header("Content-Encoding")
-            ):
-                compressed_key = _store_body(gzip.compress(body, GZIP_LEVEL, mtime=0))
-            entry = (_store_body(body), compressed_key, headers)
-            shared_set(page_key, entry, version=version)
+            compressed_key = None if compressed is None else _store_body(compressed)
+            entry = (_store_body(response.content), compressed_key, headers)
+            shared_set(page.key, entry, version=page.version)
+            shared_set(page.latest_key, (page.etag, entry))
         except CacheUnavailable:
             return
-        caches[LOCAL_ENTRIES].set(page_key, entry, version=version)
+        caches[LOCAL_ENTRIES].set(page.key, entry, version=page.version)
 
     @staticmethod
     def from_cache(page_key, version, *, gzip_ok):
         entry = caches[LOCAL_ENTRIES].get(page_key, version=version)
-        try:
-            if entry is None:
+        if entry is None:
+            try:
                 entry = shared_get(page_key, version=version)
-                if entry is None:
-                    return None
-                caches[LOCAL_ENTRIES].set(page_key, entry, version=version)
-            body_key, compressed_key, headers = entry
-            compressed = gzip_ok and compressed_key is not None
-            body = _load_body(compressed_key if compressed else body_key)
-        except CacheUnavailable:
-            return None
-        if body is None:
-            return None
-        response = HttpResponse(body)
-        for name, value in headers:
-            response.headers[name] = value
-        if compressed:
-            response.headers["Content-Encoding"] = "gzip"
-            response.headers["Content-Length"] = str(len(body))
-        return response
+            except CacheUnavailable:
+                return None
+            if entry is None:
+                return None
+            caches[LOCAL_ENTRIES].set(page_key, entry, version=version)
+        return _entry_response(entry, gzip_ok=gzip_ok)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One URL's cached page under one content version."""
+
+    key: str
+    version: int
+    etag: str
+    # The URL's latest rendering under any version (stale-while-revalidate).
+    latest_key: str
+    gzip_ok: bool
+
+
+def _entry_response(entry, *, gzip_ok):
+    """The response stored as `entry`, or None when a body of it is gone."""
+    body_key, compressed_key, headers = entry
+    compressed = gzip_ok and compressed_key is not None
+    try:
+        body = _load_body(compressed_key if compressed else body_key)
+    except CacheUnavailable:
+        return None
+    if body is None:
+        return None
+    response = HttpResponse(body)
+    for name, value in headers:
+        response.headers[name] = value
+    if compressed:
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Content-Length"] = str(len(body))
+    return response
+
+
+def _gzipped(response) -> bytes | None:
+    """The gzip body of a shareable `response`, or None when it is not worth compressing.
+
+    Only for the anonymous, cookieless 200s the page cache stores: they hold no secret (no
+    CSRF token, no session), so compression leaks nothing (BREACH needs one). A page with a
+    CSRF token sets its cookie and is not shareable; signed-in requests never come here.
+    """
+    if response.streaming or response.has_header("Content-Encoding"):
+        return None
+    body = response.content
+    content_type = response.headers.get("Content-Type", "")
+    if len(body) < GZIP_MIN_BYTES or not content_type.startswith(COMPRESSIBLE_TYPES):
+        return None
+    return gzip.compress(body, GZIP_LEVEL, mtime=0)
+
+
+def _served_compressed(response, compressed: bytes | None) -> None:
+    if compressed is None:
+        return
+    response.content = compressed
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Length"] = str(len(compressed))
+
+
+def _hashed(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _store_body(body: bytes) -> str:
-    key = f"citegrid:body:{hashlib.blake2b(body, digest_size=16).hexdigest()}"
+    key = f"citegrid:body:{_hashed(body)}"
     shared_set(key, body)
     local_bodies.put(key, body)
     return key

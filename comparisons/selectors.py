@@ -44,6 +44,7 @@ from .filters import MatrixFilter
 from .history import HistoryEntry, claim_history_list
 from .matrix import framework_column_list, matrix_build
 from .models import Comparison, ComparisonFramework
+from .parts import MatrixPart, NoSuchPart, matrix_part_list, part_features, part_number
 from .records import FrameworkColumn, Matrix
 from .support import SupportDisplay, claim_display
 from .timelines import release_column_pick
@@ -76,7 +77,18 @@ class FilteredMatrix:
     filterset: MatrixFilter
     matrix: Matrix
     query: str  # the valid filters as a query string, for canonical and export links
+    parts: list[MatrixPart]  # one, unless the matrix is split (comparisons/parts.py)
+    part: MatrixPart  # the one shown
     as_of: date | None = None  # the day whose end it shows; None: now
+
+    def part_query(self, number: int) -> str:
+        """The canonical query string of part `number` with the same filters."""
+        return canonical_query([*parse_qsl(self.query), ("part", str(number))], parts=True)
+
+    @property
+    def page_query(self) -> str:
+        """The canonical query string of the page shown."""
+        return self.part_query(self.part.number)
 
 
 def matrix_get(
@@ -85,9 +97,15 @@ def matrix_get(
     frameworks: Sequence[FrameworkColumn] | None = None,
     category_slugs: Sequence[str] = (),
     differing_first: bool = False,
+    paged: bool = False,
+    part: int | None = None,
 ) -> FilteredMatrix:
     """The matrix the page, its CSV and its JSON show for the query `data`: one place, so that
     the three always hold the same rows.
+
+    `paged`: only the part that `part` names (else the query's `part`, else the first) of a
+    matrix split into parts of at most MATRIX_PAGE_CELLS cells; NoSuchPart when it has no
+    such part. Otherwise the whole matrix (the API and the embeds).
 
     `frameworks=None`: the columns are chosen by ?framework= (all when none). Otherwise the page
     fixes them (compare, curated comparison) and the filter is not offered. `category_slugs`
@@ -121,9 +139,19 @@ def matrix_get(
         frameworks = [by_slug[slug] for slug in chosen if slug in by_slug] or all_frameworks
     as_of = filterset.day_shown()
     frameworks, release = release_column_pick(filterset=filterset, frameworks=frameworks)
+    features = filterset.qs
+    if paged:
+        parts = matrix_part_list(features=features, columns=len(frameworks))
+        number = part or part_number(data.get("part")) or 1
+        if number > len(parts):
+            raise NoSuchPart(f"The matrix has {len(parts)} part(s), not {number}.")
+        shown = parts[number - 1]
+        features = part_features(features, shown)
+    else:
+        parts = [shown := MatrixPart(1, 0, 0, "")]
     matrix = matrix_build(
         frameworks=frameworks,
-        features=filterset.qs,
+        features=features,
         criteria=criteria,
         differing_first=differing_first or criteria.differing_first,
         moment=day_end(as_of) if as_of else None,
@@ -133,6 +161,8 @@ def matrix_get(
         filterset=filterset,
         matrix=matrix,
         query=canonical_query(parse_qsl(filterset.querystring())),
+        parts=parts,
+        part=shown,
         as_of=as_of,
     )
 

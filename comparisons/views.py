@@ -4,11 +4,10 @@ Views stay thin: parse the URL, call a selector, render. Every page reads throug
 `selectors.matrix_get`, so a page, its CSV and its JSON always hold the same rows.
 """
 
-import csv
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
@@ -17,6 +16,7 @@ from . import canonical, charts, exports, selectors
 from .changes import change_scope_for_comparison
 from .matrix import framework_column_list
 from .models import Comparison
+from .parts import NoSuchPart
 from .renames import renamed_filter_redirect
 from .support import KIND_MEANINGS, support_legend
 
@@ -32,7 +32,12 @@ def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
         "filter": result.filterset,
         "matrix": result.matrix,
         "query": result.query,
-        "canonical_query": result.query,
+        "canonical_query": result.page_query,
+        "part": result.part,
+        # Each part with the query string of its page, when the matrix is split.
+        "parts": [(part, result.part_query(part.number)) for part in result.parts]
+        if len(result.parts) > 1
+        else [],
         "legend": support_legend(),
         "kinds": KIND_MEANINGS,
         **extra,
@@ -48,7 +53,7 @@ def _export_query(result, frameworks, category_slugs=(), *, differing_first=Fals
     pairs += parse_qsl(result.query)
     if category_slugs and not any(name == "category" for name, _ in pairs):
         pairs += [("category", slug) for slug in category_slugs]
-    return urlencode(pairs)
+    return canonical.canonical_query(pairs)
 
 
 @require_safe
@@ -77,10 +82,18 @@ def _canonical(view):
     return canonical_view
 
 
+def _matrix_part(**kwargs) -> selectors.FilteredMatrix:
+    """The part of the matrix the page's query asks for, or 404 when there is no such part."""
+    try:
+        return selectors.matrix_get(paged=True, **kwargs)
+    except NoSuchPart:
+        raise Http404("The matrix has no such part.") from None
+
+
 @require_safe
 @_canonical
 def matrix(request):
-    result = selectors.matrix_get(data=request.GET)
+    result = _matrix_part(data=request.GET)
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
         return renamed
     return render(
@@ -89,9 +102,10 @@ def matrix(request):
 
 
 def _exported(request):
-    """The filtered matrix, or a 400 naming the invalid filters: an export is never silently
-    different from what was asked for (or a 301 when they name a renamed slug)."""
-    result = selectors.matrix_get(data=request.GET)
+    """The filtered matrix's first part, or a 400 naming the invalid filters: an export is
+    never silently different from what was asked for (or a 301 when they name a renamed
+    slug)."""
+    result = selectors.matrix_get(data=request.GET, paged=True, part=1)
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
         return None, renamed
     if not result.filterset.is_valid():
@@ -105,15 +119,35 @@ def _exported(request):
     return result, None
 
 
+def _parts(request, first: selectors.FilteredMatrix):
+    """The matrix of each part in turn, each built only when the export reaches it."""
+    yield first.matrix
+    for part in first.parts[1:]:
+        yield selectors.matrix_get(data=request.GET, paged=True, part=part.number).matrix
+
+
+def _export(result, chunks, *, content_type, filename):
+    """The export: streamed when the matrix comes in several parts (memory bounded by a part),
+    else whole, so that the page cache keeps it."""
+    if len(result.parts) > 1:
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+    else:
+        response = HttpResponse("".join(chunks), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_safe
 def matrix_csv(request):
     result, error = _exported(request)
     if error:
         return error
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="citegrid-matrix.csv"'
-    csv.writer(response).writerows(exports.matrix_csv_rows(result.matrix))
-    return response
+    return _export(
+        result,
+        exports.matrix_csv_lines(_parts(request, result)),
+        content_type="text/csv; charset=utf-8",
+        filename="citegrid-matrix.csv",
+    )
 
 
 @require_safe
@@ -121,12 +155,10 @@ def matrix_json(request):
     result, error = _exported(request)
     if error:
         return error
-    payload = exports.matrix_json(
-        result.matrix, query=result.query, absolute=request.build_absolute_uri
+    chunks = exports.matrix_json_chunks(
+        _parts(request, result), query=result.query, absolute=request.build_absolute_uri
     )
-    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    response["Content-Disposition"] = 'attachment; filename="citegrid-matrix.json"'
-    return response
+    return _export(result, chunks, content_type="application/json", filename="citegrid-matrix.json")
 
 
 @require_safe
@@ -143,7 +175,7 @@ def compare(request, slugs):
     frameworks = framework_column_list(slugs=distinct)
     if len(frameworks) != len(distinct):
         raise Http404("No framework with that name.")
-    result = selectors.matrix_get(data=request.GET, frameworks=frameworks, differing_first=True)
+    result = _matrix_part(data=request.GET, frameworks=frameworks, differing_first=True)
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
         return renamed
     return render(
@@ -174,7 +206,7 @@ def comparison_detail(request, slug):
         comparison = selectors.comparison_get(slug=slug)
     except Comparison.DoesNotExist:
         raise Http404("No comparison with that name.") from None
-    result = selectors.matrix_get(
+    result = _matrix_part(
         data=request.GET,
         frameworks=comparison.frameworks,
         category_slugs=comparison.category_slugs,
@@ -205,5 +237,5 @@ def _compare_url(frameworks, category_slugs=()) -> str:
     except NoReverseMatch:
         # A slug the compare URL cannot spell (capitals, underscores): no link, never a 500.
         return ""
-    query = urlencode([("category", slug) for slug in category_slugs])
+    query = canonical.canonical_query([("category", slug) for slug in category_slugs])
     return f"{url}?{query}" if query else url

@@ -164,6 +164,25 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # CACHE_RETRY_SECONDS (comparisons/cache.py).
 CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT") or 0.25)
 CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
+# Each client address may have this many public pages rendered afresh (page-cache misses) per
+# window of this many seconds, then gets 429 until the window ends (comparisons/render_limit.py);
+# 0 turns the limit off.
+PAGE_RENDER_LIMIT = env_int("PAGE_RENDER_LIMIT", 60)
+PAGE_RENDER_WINDOW = env_int("PAGE_RENDER_WINDOW", 60)
+# No matrix page shows more cells (rows × columns) than this: a larger matrix is split into
+# parts of whole categories, each with its own URL (comparisons/parts.py).
+MATRIX_PAGE_CELLS = env_int("MATRIX_PAGE_CELLS", 2000)
+if MATRIX_PAGE_CELLS < 1:
+    raise ImproperlyConfigured("MATRIX_PAGE_CELLS must be 1 or more.")
+# One worker at a time renders a given page; a lock it holds expires after this many seconds
+# (a render takes well under one), and the others serve the page's previous rendering or wait
+# at most this long for the new one before they render it too (comparisons/middleware.py).
+PAGE_RENDER_LOCK_SECONDS = 10
+PAGE_RENDER_WAIT_SECONDS = 3.0
+if PAGE_RENDER_LIMIT < 0 or PAGE_RENDER_WINDOW < 1:
+    raise ImproperlyConfigured(
+        "PAGE_RENDER_LIMIT must be 0 (off) or more and PAGE_RENDER_WINDOW 1 second or more."
+    )
 if REDIS_URL:
     # django-redis: Django's own RedisCache builds a client per operation, which costs about
     # as much as the round trip itself; django-redis keeps one (README, "Caching", measures).

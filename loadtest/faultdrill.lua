@@ -1,7 +1,8 @@
 -- wrk script for `make faultdrill` (loadtest/faultdrill.py): requests the paths listed in
--- FAULTDRILL_PATHS in turn (each made unique with a counter when FAULTDRILL_UNIQUE=1, so it
--- misses the page cache and needs the database), counts responses per second and status, and
--- prints them with the latency percentiles when done.
+-- FAULTDRILL_PATHS in turn (with a messages cookie when FAULTDRILL_UNIQUE=1, so that it skips
+-- the page cache and needs the database: a junk query parameter would only be redirected to
+-- the canonical URL), counts responses per second and status, and prints them with the
+-- latency percentiles when done.
 local threads = {}
 local next_id = 0
 
@@ -25,8 +26,7 @@ function request()
     counter = counter + 1
     local path = paths[(counter % #paths) + 1]
     if unique then
-        local sep = string.find(path, "?", 1, true) and "&" or "?"
-        path = path .. sep .. "drill=" .. id .. "-" .. counter
+        return wrk.format("GET", path, {["Cookie"] = "messages=drill-" .. id .. "-" .. counter})
     end
     return wrk.format("GET", path)
 end

@@ -8,10 +8,11 @@ for FAULT_SECONDS with load before and after:
 - Redis killed (then started again, empty), Redis paused (SIGSTOP), the database proxy paused
   (a stalled database), the database proxy killed (an outage), one gunicorn worker killed.
 
-Two wrk runs share each fault: one on pages the cache holds, one on URLs made unique so every
-request needs the database; during the stall a third measures the cached pages' latency
-alone. Per fault it prints requests, status counts, socket errors and the seconds until
-every request succeeds again, then the goals, each met or not:
+Two wrk runs share each fault: one on pages the cache holds, one whose requests carry a
+messages cookie so that each skips the page cache and needs the database; during the stall a
+third measures the cached pages' latency alone. Per fault it prints requests, status counts,
+socket errors and the seconds until every request succeeds again, then the goals, each met or
+not:
 
 - 0 errors on public pages while Redis is killed or paused;
 - cached pages answer with p99 <= 1 s while the database stalls;

@@ -44,6 +44,9 @@ export DATABASE_URL="postgres://$PGUSER_@$HOST:5432/$DB"
 export REDIS_URL="redis://$HOST:6379/$REDIS_DB"
 export CACHE_KEY_PREFIX=citegrid-load
 export LOG_LEVEL=ERROR
+# Every request comes from 127.0.0.1: the cold pass alone renders ~280 pages for that one
+# address, which the per-address limit on fresh renders would refuse.
+export PAGE_RENDER_LIMIT=0
 
 echo "== database $DB on $HOST (recreated), Redis db $REDIS_DB"
 dropdb -h "$HOST" -U "$PGUSER_" --if-exists "$DB"

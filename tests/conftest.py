@@ -25,6 +25,14 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_render_limit(settings):
+    # Many tests crawl every public page from one client address, hundreds of fresh renders
+    # (the XSS and privacy sweeps); the limit on them is tested where it is turned on again
+    # (tests/comparisons/test_crawlers.py).
+    settings.PAGE_RENDER_LIMIT = 0
+
+
+@pytest.fixture(autouse=True)
 def _citation_rule_only_where_tests_commit(request):
     """On PostgreSQL the citation rule is a trigger checked at commit (knowledge migration
     0002). A test in a transaction that is rolled back never commits, but Django checks

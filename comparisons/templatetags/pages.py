@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from comparisons import canonical
 from comparisons.support import claim_display, support_display
 
 register = template.Library()
@@ -53,9 +54,10 @@ def http_url(url):
 @register.simple_tag(takes_context=True)
 def page_query(context, parameter, number):
     """The current query string with `parameter` set to page `number` (the first page drops
-    it), for pagers of which a page holds several (search: one per kind)."""
-    query = context["request"].GET.copy()
+    it), spelled as `comparisons.canonical` spells it, so a pager's link is never redirected."""
+    request = context["request"]
+    query = request.GET.copy()
     query.pop(parameter, None)
     if number != 1:
         query[parameter] = number
-    return f"?{query.urlencode()}"
+    return f"?{canonical.page_query(request.resolver_match.url_name, query.items())}"

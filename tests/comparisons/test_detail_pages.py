@@ -281,9 +281,13 @@ def test_source_list_counts_only_published_claims(client, cell):
 
 @pytest.mark.parametrize("page", ["", "?page=2", "?page=abc", "?page=-1", "?page=99999999999"])
 def test_paginated_pages_take_any_page_number(client, cell, page):
+    """Never an error; a number that is no page's spelling is redirected to page 1."""
     source = cell.citations.get().source
-    assert client.get(reverse("comparisons:source-list") + page).status_code == 200
-    assert client.get(source.get_absolute_url() + page).status_code == 200
+    for url in (reverse("comparisons:source-list"), source.get_absolute_url()):
+        response = client.get(url + page, follow=True)
+        assert response.status_code == 200
+        if page in ("?page=abc", "?page=-1"):
+            assert response.redirect_chain == [(url, 301)]
 
 
 @pytest.mark.parametrize(
