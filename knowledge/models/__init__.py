@@ -28,7 +28,7 @@ from .choices import (
     SupportLevel,
 )
 from .citations import Citation
-from .claims import Claim, claim_verdict, claims_disagree, published_claim
+from .claims import Claim, claim_name, claim_verdict, claims_disagree, published_claim
 from .releases import Release, latest_release, releases_supported, version_key
 from .sources import Source
 
@@ -58,6 +58,7 @@ __all__ = [
     "TaggedItemManager",
     "TimeStampedModel",
     "VerificationStatus",
+    "claim_name",
     "claim_verdict",
     "claims_disagree",
     "latest_release",
