@@ -330,7 +330,9 @@ class _Footnoter:
             )
         return source
 
-    def claim(self, claim, *, backref: str | None) -> CellClaim:
+    def claim(
+        self, claim, *, backref: str | None, framework_name: str, feature_name: str
+    ) -> CellClaim:
         """The CellClaim of `claim`, its citations numbered next in their run."""
         footnotes = self.shown if backref is None else self.others
         first = len(footnotes) + (1 if backref is None else self.first_other)
@@ -348,6 +350,8 @@ class _Footnoter:
                     source=self._source(citation),
                     claim_id=claim.id,
                     claim_url=url,
+                    framework_name=framework_name,
+                    feature_name=feature_name,
                     backref=backref or f"fnref-{number}",
                     verification=status,
                     verified_at=citation.verification__verified_at,
@@ -477,12 +481,16 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
                 claims=[],
                 disagree=disagree,
                 agreeing_sources=0 if disagree else _agreeing_sources(claims, citations),
-                superseded=sum(1 for claim in claims if claim.rank == _DEPRECATED),
+                # Besides the claim shown: a cell whose only claims are deprecated shows one of
+                # them, and "+1 superseded" must lead to a list of its others.
+                superseded=sum(1 for claim in claims[1:] if claim.rank == _DEPRECATED),
             )
             if shown:
-                cell.claims.append(footnoter.claim(shown, backref=None))
+                names = {"framework_name": framework.name, "feature_name": row.name}
+                cell.claims.append(footnoter.claim(shown, backref=None, **names))
                 cell.claims += [
-                    footnoter.claim(other, backref=f"claims-{anchor}") for other in claims[1:]
+                    footnoter.claim(other, backref=f"claims-{anchor}", **names)
+                    for other in claims[1:]
                 ]
             if len(claims) > 1:
                 several.append((row, cell))

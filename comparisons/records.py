@@ -44,6 +44,9 @@ class Footnote:
     source: CitedSource
     claim_id: int
     claim_url: str
+    # The cell it belongs to, which the footnote names: it opens in place, away from the cell.
+    framework_name: str
+    feature_name: str
     backref: str  # the anchor its "back" link returns to
     # What verifykb last found for it (knowledge/verification/): a VerificationStatus value.
     verification: str
@@ -85,7 +88,7 @@ class Cell:
     disagree: bool  # its current (not deprecated) claims say different things
     # Its current claims agree (several of them), citing this many distinct sources.
     agreeing_sources: int
-    superseded: int  # its deprecated claims, kept for the record
+    superseded: int  # its deprecated claims besides the one shown, kept for the record
 
     @property
     def claim(self) -> CellClaim | None:

@@ -135,7 +135,7 @@ class Site:
 # Every feature × every framework, as the unfiltered page shows them: a cell without a
 # published claim comes back once, with NULLs, and is shown as unknown.
 FLOOR_SQL = """
-SELECT f.id, f.name, f.slug, fw.id, c.id, c.support, c.value, ci.quote, ci.locator, s.id,
+SELECT f.id, f.name, f.slug, fw.id, fw.name, c.id, c.support, c.value, ci.quote, ci.locator, s.id,
        s.title, s.kind, v.status
 FROM knowledge_feature f
 CROSS JOIN knowledge_framework fw
@@ -165,8 +165,8 @@ def floor_html() -> str:
     sources, claims = {}, {}
 
     for (feature_id, name, slug), feature_rows in groupby(rows, key=lambda r: r[:3]):
-        for (framework_id, claim_id, support, value), cell_rows in groupby(
-            feature_rows, key=lambda r: r[3:7]
+        for (framework_id, framework_name, claim_id, support, value), cell_rows in groupby(
+            feature_rows, key=lambda r: r[3:8]
         ):
             anchor = f"c{feature_id}-{framework_id}"
             if claim_id is None:
@@ -188,7 +188,9 @@ def floor_html() -> str:
                         page=f"/sources/{source_id}/", title=title, kind_label=kinds[kind]
                     )
                 if claim_id not in claims:
-                    claims[claim_id] = markup.claim_link_html(url=claim_url, claim_id=claim_id)
+                    claims[claim_id] = markup.claim_link_html(
+                        url=claim_url, framework=framework_name, feature=name
+                    )
                 notes.append(
                     markup.footnote_html(
                         number=number,

@@ -24,15 +24,38 @@ def _rows(matrix: Matrix):
     return [row for section in matrix.sections for group in section.groups for row in group.rows]
 
 
+def _several(matrix: Matrix) -> list[tuple]:
+    """(row, cell, [(claim, its footnotes)]) for each cell with several claims: a template
+    cannot index the footnotes by number, so each claim's run is sliced out for it here (a few
+    cells' claims, not the 12,000 footnotes)."""
+    notes = matrix.footnotes
+    return [
+        (
+            row,
+            cell,
+            [
+                (
+                    claim,
+                    notes[
+                        claim.first_footnote - 1 : claim.first_footnote - 1 + claim.footnote_count
+                    ],
+                )
+                for claim in cell.claims
+            ],
+        )
+        for row, cell in matrix.several_claims
+    ]
+
+
 def _context(matrix: Matrix) -> dict:
-    return {"rows": _rows(matrix), "pairs": matrix.several_claims, "footnotes": matrix.footnotes}
+    return {"rows": _rows(matrix), "several": _several(matrix), "footnotes": matrix.footnotes}
 
 
 def python(matrix: Matrix) -> list[str]:
     """What the page writes (its template tags)."""
     return [
         markup.matrix_rows(_rows(matrix)),
-        markup.several_claims(matrix.several_claims),
+        markup.several_claims(matrix.several_claims, matrix.footnotes),
         markup.footnote_items(matrix.footnotes),
     ]
 

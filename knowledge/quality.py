@@ -25,6 +25,7 @@ from .models import (
     Source,
     SourceKind,
     VerificationStatus,
+    claim_name,
     claims_disagree,
 )
 from .provenance import unpinned_segment
@@ -51,10 +52,6 @@ def _admin_url(model_name, pk):
     return reverse(f"admin:knowledge_{model_name}_change", args=[pk])
 
 
-def _claim_name(claim):
-    return f"Claim #{claim.pk} {claim.framework.name} / {claim.feature.name} ({claim.key})"
-
-
 def published_claims_without_citation():
     claims = (
         Claim.objects.published()
@@ -65,9 +62,9 @@ def published_claims_without_citation():
         yield Finding(
             ERROR,
             "published-without-citation",
-            f"{_claim_name(claim)} is published without any citation: "
+            f"{claim_name(claim)} is published without any citation: "
             "add one or send it back to review.",
-            _claim_name(claim),
+            claim_name(claim),
             _admin_url("claim", claim.pk),
         )
 
@@ -98,14 +95,14 @@ def cells_with_disagreeing_claims():
             continue
         preferred = [claim for claim in cell_claims if claim.rank == ClaimRank.PREFERRED]
         first = preferred[0] if preferred else cell_claims[0]
-        cell = f"{first.framework.name} / {first.feature.name}"
-        listed = ", ".join(f"#{claim.pk} says {_said(claim)}" for claim in cell_claims)
+        cell = f"{first.framework.name} · {first.feature.name}"
+        listed = ", ".join(f"“{claim.key}” says {_said(claim)}" for claim in cell_claims)
         if preferred:
             yield Finding(
                 WARNING,
                 "cell-disagreement",
                 f"{cell}: published claims disagree ({listed}); "
-                f"the preferred #{first.pk} is shown first.",
+                f"the preferred “{first.key}” is shown first.",
                 cell,
                 _admin_url("claim", first.pk),
             )
@@ -128,9 +125,9 @@ def citations_without_quote():
         yield Finding(
             WARNING,
             "citation-without-quote",
-            f"Citation #{citation.pk} of {_claim_name(citation.claim)} cites "
+            f"Citation #{citation.pk} of {claim_name(citation.claim)} cites "
             f"“{citation.source.title}” without quoting the passage.",
-            f"Citation #{citation.pk} of {_claim_name(citation.claim)}",
+            f"Citation #{citation.pk} of {claim_name(citation.claim)}",
             _admin_url("citation", citation.pk),
         )
 
@@ -209,10 +206,10 @@ def published_claims_whose_quotes_are_all_gone():
         yield Finding(
             ERROR,
             "published-quotes-not-found",
-            f"{_claim_name(claim)} is published, but none of its quotes is on its source any "
+            f"{claim_name(claim)} is published, but none of its quotes is on its source any "
             "more (verifykb: not found): check the sources, then fix the quotes, cite another "
             "source, or send the claim back to review.",
-            _claim_name(claim),
+            claim_name(claim),
             _admin_url("claim", claim.pk),
         )
 
@@ -230,7 +227,7 @@ def citations_not_verified(*, now=None):
         check = getattr(citation, "verification", None)
         state = check.get_status_display().lower() if check else "never checked"
         found = f"last found {check.verified_at:%Y-%m-%d}" if check and check.verified_at else ""
-        label = f"Citation #{citation.pk} of {_claim_name(citation.claim)}"
+        label = f"Citation #{citation.pk} of {claim_name(citation.claim)}"
         yield Finding(
             WARNING,
             "citation-not-verified",

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, ProtectedError
 
-from .models import Citation, Claim, ClaimStatus, Source
+from .models import Citation, Claim, ClaimStatus, Source, claim_name
 
 UNSOURCED_MESSAGE = (
     "A claim cannot be published without at least one citation: "
@@ -71,15 +71,6 @@ class LastCitationProtected(ProtectedError):
     A ProtectedError, as Django raises for a referenced row: the admin's delete pages already
     turn one into a message instead of a 500.
     """
-
-
-def claim_label(claim: Claim) -> str:
-    """How messages name a claim: its number, cell and key.
-
-    Callers pass claims with framework and feature already selected (select_related), so
-    naming many claims costs no query each.
-    """
-    return f"#{claim.pk} {claim.framework.name} / {claim.feature.name} ({claim.key})"
 
 
 def claim_publish_errors(
@@ -147,7 +138,7 @@ def _claim_set_status(claim: Claim, status: str) -> Claim:
             claim.save()
     except IntegrityError as error:
         raise ValidationError(
-            f"Claim {claim_label(claim)} could not be saved: another curator changed its "
+            f"The claim {claim_name(claim)} could not be saved: another curator changed its "
             f"cell at the same time ({error}). Reload and try again."
         ) from error
     return claim

@@ -13,10 +13,10 @@ values, so the tags call them with a record's fields by name, and the benchmark'
 writes the same bytes from its one raw query with the same functions instead of a copy.
 
 The markup is lean on purpose, since every byte is repeated thousands of times: styles hang
-on the table and list classes instead of a class per element, and a footnote does not repeat
-which cell it belongs to, since its "back" link leads there. A value repeated across the page
-(a source link, a claim link) is escaped and formatted once. No query and no decision here:
-only markup.
+on the table and list classes instead of a class per element. A footnote names its cell
+("Django · ORM", the link to its claim), since it opens in place over the table, away from the
+cell it belongs to. A value repeated across the page (a source link, a claim link) is escaped
+and formatted once. No query and no decision here: only markup.
 """
 
 from collections.abc import Iterable
@@ -132,8 +132,9 @@ def source_link_html(*, page: str, title: str, kind_label: str) -> str:
     return f'<a href="{_e(page)}">{_e(title)}</a> ({_e(kind_label)})'
 
 
-def claim_link_html(*, url: str, claim_id: int) -> str:
-    return f'<a href="{_e(url)}">claim #{claim_id:d}</a>'
+def claim_link_html(*, url: str, framework: str, feature: str) -> str:
+    """The link to a footnote's claim, named by its cell: "Django · ORM"."""
+    return f'<a href="{_e(url)}">{_e(framework)} · {_e(feature)}</a>'
 
 
 def footnote_html(
@@ -177,7 +178,12 @@ def matrix_rows(rows: list[Row]) -> SafeString:
     )
 
 
-def _claim_item(claim: CellClaim, *, shown: bool) -> str:
+_NO_CITATION = ' <span class="muted">no citation</span>'
+
+
+def _claim_item(claim: CellClaim, *, shown: bool, footnotes: list[Footnote]) -> str:
+    """A claim of the list: its badge (a link to it), value and rank, then each citation's
+    quote with its reference, so a reader compares the claims' quotes side by side."""
     classes, badge = badge_parts(claim.mark)
     value = f' <span class="cell__value">{_e(claim.value)}</span>' if claim.value else ""
     note = ' <span class="muted">(shown in the table)</span>' if shown else ""
@@ -186,20 +192,21 @@ def _claim_item(claim: CellClaim, *, shown: bool) -> str:
         if claim.rank != "normal"
         else ""
     )
-    refs = (
-        refs_html(claim.footnotes, backlinks=False)
-        if claim.footnote_count
-        else '<span class="muted">no citation</span>'
+    start = claim.first_footnote - 1
+    quotes = "".join(
+        (f" <q>{_e(fn.quote)}</q>" if fn.quote else "") + refs_html((fn.number,), backlinks=False)
+        for fn in footnotes[start : start + claim.footnote_count]
     )
     return (
-        f'<li><span class="{classes}">{badge}</span>{value}{note}{rank} '
-        f'<a href="{_e(claim.url)}">claim #{claim.id:d}</a> {refs}</li>'
+        f'<li><a class="{classes}" href="{_e(claim.url)}">{badge}</a>{value}{note}{rank}'
+        f"{quotes or _NO_CITATION}</li>"
     )
 
 
 @register.simple_tag
-def several_claims(pairs: list[tuple[Row, Cell]]) -> SafeString:
-    """For each (row, cell) with several published claims: all of them, the shown one first."""
+def several_claims(pairs: list[tuple[Row, Cell]], footnotes: list[Footnote]) -> SafeString:
+    """For each (row, cell) with several published claims: all of them, the shown one first,
+    each with its quotes (from `footnotes`, the page's)."""
     groups = []
     for row, cell in pairs:
         disagree = (
@@ -209,12 +216,13 @@ def several_claims(pairs: list[tuple[Row, Cell]]) -> SafeString:
             else ""
         )
         items = "".join(
-            _claim_item(claim, shown=index == 0) for index, claim in enumerate(cell.claims)
+            _claim_item(claim, shown=index == 0, footnotes=footnotes)
+            for index, claim in enumerate(cell.claims)
         )
         groups.append(
-            f'<div class="cell-claims__group" id="claims-{cell.anchor}"><h3>{_e(row.name)} '
-            f'<span class="sep" aria-hidden="true">·</span> {_e(cell.framework_name)}{disagree}'
-            f'</h3><ul class="cell-claims__list">{items}</ul>'
+            f'<div class="cell-claims__group" id="claims-{cell.anchor}"><h3>'
+            f'{_e(cell.framework_name)} <span class="sep" aria-hidden="true">·</span> '
+            f'{_e(row.name)}{disagree}</h3><ul class="cell-claims__list">{items}</ul>'
             f'<p><a href="#{cell.anchor}">Back to the cell</a></p></div>'
         )
     return mark_safe("\n".join(groups))
@@ -234,7 +242,9 @@ def footnote_items(footnotes: list[Footnote]) -> SafeString:
             )
         claim = claims.get(fn.claim_id)
         if claim is None:
-            claim = claims[fn.claim_id] = claim_link_html(url=fn.claim_url, claim_id=fn.claim_id)
+            claim = claims[fn.claim_id] = claim_link_html(
+                url=fn.claim_url, framework=fn.framework_name, feature=fn.feature_name
+            )
         items.append(
             footnote_html(
                 number=fn.number,

@@ -4,9 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from .. import services
-from ..models import (
-    Citation,
-)
+from ..models import Citation, claim_name
 from ..verification.admin import (
     CitationVerificationFilter,
     last_check_summary,
@@ -66,7 +64,7 @@ class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="claim", ordering="claim__framework__name")
     def claim_cell(self, citation):
-        return services.claim_label(citation.claim)
+        return claim_name(citation.claim)
 
     @admin.display(description="quote", boolean=True)
     def has_quote(self, citation):

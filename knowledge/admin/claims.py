@@ -1,9 +1,16 @@
 """The admin of claims: the curators' main form, its citation inline, filters and actions."""
 
+from contextlib import suppress
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminTextareaWidget
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import IntegrityError, models
 from django.db.models import Count, Exists, Max, OuterRef
 from django.shortcuts import redirect
@@ -25,6 +32,7 @@ from ..models import (
     Release,
     Source,
     SourceKind,
+    claim_name,
 )
 
 # -- Claims and citations ---------------------------------------------------------------------
@@ -206,6 +214,25 @@ class ClaimAdmin(SimpleHistoryAdmin):
         _refuse_non_ids(object_id=(self.opts.pk, object_id))
         return super().history_view(request, object_id, extra_context)
 
+    def render_history_view(self, request, template, context, **kwargs):
+        # Each version is named by its cell like every claim, but a version's claim is made
+        # afresh from its row, without relations: hand it the framework and feature that
+        # simple_history selects with the rows, rather than a query per row.
+        # (The same hook renders one version's page, which has no list.)
+        page = context.get("page_obj")
+        for record in page.object_list if page else ():
+            claim = record.history_object
+            claim.framework, claim.feature = record.framework, record.feature
+            record.history_object = claim
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def history_form_view_title(self, request, obj):
+        # One version's claim, made afresh from its row: read its framework and feature once
+        # (cached on it from then on), so its title and breadcrumbs name it by its cell.
+        with suppress(ObjectDoesNotExist):  # deleted since: then named by its key
+            claim_name(obj)
+        return super().history_form_view_title(request, obj)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         _refuse_non_ids(
             object_id=(self.opts.pk, object_id),
@@ -251,7 +278,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
                 (
                     (
                         reverse("admin:knowledge_claim_change", args=[claim.pk]),
-                        services.claim_label(claim),
+                        claim_name(claim),
                         " ".join(errors).rstrip("."),
                     )
                     for claim, errors in result.refused

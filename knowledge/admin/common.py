@@ -10,8 +10,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from .. import services
 from ..forms import BatchedAutocompleteSelect
+from ..models import claim_name
 
 # How many claims a message or the source page lists before saying "and N more".
 LISTED_CLAIMS = 50
@@ -34,7 +34,7 @@ def claim_links(claims, *, total=None, sep=", "):
         sep,
         '<a href="{}">{}</a>',
         (
-            (reverse("admin:knowledge_claim_change", args=[claim.pk]), services.claim_label(claim))
+            (reverse("admin:knowledge_claim_change", args=[claim.pk]), claim_name(claim))
             for claim in shown
         ),
     )

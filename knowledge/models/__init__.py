@@ -30,6 +30,7 @@ from .choices import (
 from .citations import Citation
 from .claims import (
     Claim,
+    claim_name,
     claim_verdict,
     claims_disagree,
     claims_in_cell_order,
@@ -66,6 +67,7 @@ __all__ = [
     "TaggedItemManager",
     "TimeStampedModel",
     "VerificationStatus",
+    "claim_name",
     "claim_verdict",
     "claims_disagree",
     "claims_in_cell_order",

@@ -1,7 +1,7 @@
 """Claims: what a framework does about a feature (one cell of a matrix), with the rules that
 say what is public, which claim a cell shows, and when claims disagree."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
@@ -206,9 +206,13 @@ class Claim(TimeStampedModel):
         indexes = [models.Index(fields=["feature", "framework", "status"])]
 
     def __str__(self):
-        # How curators name a claim: its cell and key. Lists that show many claims select the
-        # framework and feature with them (ClaimAdmin.list_select_related).
-        return f"{self.framework.name} · {self.feature.name} ({self.key})"
+        # No query from here: named by its cell when the framework and feature were selected
+        # with it, as every admin queryset of claims does (ClaimAdmin.get_queryset, the
+        # citation admin's, services' messages); else by its key alone.
+        relations = (Claim.framework.field, Claim.feature.field)
+        if all(relation.get_cached_value(self, None) is not None for relation in relations):
+            return claim_name(self)
+        return f"claim “{self.key}”"
 
     def save(self, *args, **kwargs):
         # The date the public first saw this version of the claim (the feed's "published"):
@@ -227,6 +231,12 @@ class Claim(TimeStampedModel):
         return self.framework.natural_key() + self.feature.natural_key() + (self.key,)
 
     natural_key.dependencies = ["knowledge.framework", "knowledge.feature"]
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            raise _naming_the_preferred_claim(self, error) from None
 
     def clean(self):
         errors = {}
@@ -252,6 +262,45 @@ class Claim(TimeStampedModel):
             )
         if errors:
             raise ValidationError(errors)
+
+
+def claim_name(claim) -> str:
+    """How curators name a claim, everywhere: its cell and key, “Django · ORM (docs)”. Takes a
+    claim whose framework and feature were selected with it."""
+    return f"{claim.framework.name} · {claim.feature.name} ({claim.key})"
+
+
+_ONE_PREFERRED = "one_preferred_published_claim_per_cell"
+
+
+def _naming_the_preferred_claim(claim, error: ValidationError) -> ValidationError:
+    """`error` with the refusal of a second preferred published claim naming the claim that
+    is preferred already, so a curator knows which one to demote."""
+    [constraint] = [c for c in Claim._meta.constraints if c.name == _ONE_PREFERRED]
+    generic = constraint.get_violation_error_message()
+    errors = error.update_error_dict({})
+    refusals = errors.get(NON_FIELD_ERRORS, [])
+    if not any(getattr(e, "message", e) == generic for e in refusals):
+        return error
+    other = (
+        Claim.objects.published()
+        .filter(framework_id=claim.framework_id, feature_id=claim.feature_id)
+        .filter(rank=ClaimRank.PREFERRED)
+        .exclude(pk=claim.pk)
+        .select_related("framework", "feature")
+        .first()
+    )
+    if other is None:
+        return error
+    named = ValidationError(
+        f"{claim_name(other)} is already the preferred published claim of this cell; give "
+        "this one another rank, or demote that one first.",
+        code="second_preferred",
+    )
+    errors[NON_FIELD_ERRORS] = [
+        named if getattr(e, "message", e) == generic else e for e in refusals
+    ]
+    return ValidationError(errors)
 
 
 def _kind_errors(claim, feature):

@@ -74,7 +74,7 @@ def test_the_api_matrix_numbers_footnotes_as_the_page_does(client, grid, query):
         assert footnote["number"] == number
         item = unescape(items[str(number)])
         assert footnote["quote"] in item
-        assert f"claim #{footnote['claim']}" in item
+        assert f'href="/claims/{footnote["claim"]}/"' in items[str(number)]
         assert sources[footnote["source"]]["title"] in item
     # The markers a cell shows link to the same numbers.
     for _, row in _rows(api):

@@ -48,6 +48,8 @@ def test_home_to_source_through_a_footnote(live_server, page):
     footnote = page.locator("#fn-1")
     expect(footnote).to_be_in_viewport()
     expect(footnote).to_contain_text("A model is the single source of truth.")
+    # Opened over the table, it names the cell it belongs to (its claim's link).
+    expect(footnote.get_by_role("link", name="Django · ORM")).to_be_visible()
 
     footnote.get_by_role("link", name="Django documentation: Models").click()
     expect(page).to_have_url(re.compile(re.escape(source.get_absolute_url()) + "$"))

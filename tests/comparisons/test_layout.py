@@ -183,6 +183,32 @@ def test_stylesheet_is_served(client):
     assert response.status_code == 200
 
 
+def test_public_and_admin_pages_name_a_favicon_that_is_served(client, admin_client, claim):
+    """Without a <link rel="icon"> a browser asks for /favicon.ico: a 404 in the console."""
+    urls = [
+        *pages(claim).values(),
+        reverse("comparisons:matrix"),
+        reverse("admin:login"),
+    ]
+    admin_urls = [
+        reverse("admin:index"),
+        reverse("admin:knowledge_claim_changelist"),
+        reverse("admin:knowledge_claim_change", args=[claim.pk]),
+    ]
+    for browser, url in [(client, url) for url in urls] + [(admin_client, u) for u in admin_urls]:
+        icons = [
+            link["href"]
+            for link in parse(browser.get(url).content.decode()).links
+            if link.get("rel") == "icon"
+        ]
+        assert icons == ["/static/favicon.svg"], url
+    response = client.get("/static/favicon.svg")
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(
+        response.streaming_content if response.streaming else [response.content]
+    )
+
+
 def owned_templates():
     names = ["base.html", "404.html", "500.html"]
     names += [

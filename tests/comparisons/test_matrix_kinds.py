@@ -2,6 +2,7 @@
 apart from the support levels; and the cell markers' three sentences."""
 
 import pytest
+from django.urls import reverse
 
 from comparisons.charts import support_chart
 from comparisons.exports import cell_text
@@ -83,6 +84,20 @@ def test_markers_count_agreeing_sources_and_superseded_claims(scope_row):
     cell = matrix_cells(_matrix())[orm.pk][django.pk]
     # A deprecated "no" beside two current "yes": no disagreement, 2 sources agree, 1 superseded.
     assert (cell.disagree, cell.agreeing_sources, cell.superseded) == (False, 2, 1)
+
+
+def test_a_cell_showing_its_only_deprecated_claim_counts_no_superseded_claim(scope_row, client):
+    """ "+N superseded" counts the claims besides the one shown, and leads to their list: a
+    lone deprecated claim once showed "+1 superseded" linking to a list that did not exist."""
+    orm, pyramid = scope_row["orm"], make_framework(name="Pyramid")
+    make_claim(framework=pyramid, feature=orm, key="old", rank=ClaimRank.DEPRECATED)
+    cell = matrix_cells(_matrix())[orm.pk][pyramid.pk]
+    assert (cell.claim.rank, cell.superseded) == (ClaimRank.DEPRECATED, 0)
+    make_claim(framework=pyramid, feature=orm, key="older", rank=ClaimRank.DEPRECATED)
+    cell = matrix_cells(_matrix())[orm.pk][pyramid.pk]
+    assert cell.superseded == 1
+    html = client.get(reverse("comparisons:matrix")).content.decode()
+    assert f'id="claims-{cell.anchor}"' in html and "+1 superseded" in html
 
 
 def test_summary_counts_levels_for_capabilities_and_values_apart(scope_row):

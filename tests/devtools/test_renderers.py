@@ -26,6 +26,8 @@ def matrix():
     make_claim(framework=frameworks[0], feature=features[1], key="b", support=SupportLevel.NO)
     make_claim(framework=frameworks[1], feature=features[2], key="a")
     make_claim(framework=frameworks[1], feature=features[2], key="b", citations=3)
+    # A claim citing nothing, in the list of its cell's claims: the list says so.
+    make_claim(framework=frameworks[1], feature=features[2], key="d", citations=0)
     make_claim(
         framework=frameworks[1],
         feature=features[2],
@@ -42,6 +44,7 @@ def test_every_renderer_writes_what_the_page_writes(matrix):
     assert "Sources disagree" in expected[0]
     assert re.search(r"\d+ sources agree", expected[0]) and "+1 superseded" in expected[0]
     assert expected[1].count('class="cell-claims__group"') == 2
+    assert "no citation" in expected[1] and "<q>" in expected[1]
     assert expected[2].count("<li") == 2 + 1 + 1 + 1 + 4
     # Django escapes as the page does, byte for byte.
     assert drawn["django"] == expected

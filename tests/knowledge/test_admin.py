@@ -115,13 +115,17 @@ def test_deleting_one_of_two_citations_of_a_published_claim_is_allowed(curator_c
 
 def test_a_second_preferred_published_claim_is_refused_on_the_form(curator_client):
     framework, feature = make_framework(), make_feature()
-    make_claim(framework=framework, feature=feature, key="a", rank=ClaimRank.PREFERRED)
+    first = make_claim(framework=framework, feature=feature, key="a", rank=ClaimRank.PREFERRED)
     second = make_claim(framework=framework, feature=feature, key="b", status=ClaimStatus.DRAFT)
     data = form_data(curator_client.get(change_url(second)))
     data.update({"status": ClaimStatus.PUBLISHED, "rank": ClaimRank.PREFERRED})
     response = curator_client.post(change_url(second), data)
     assert response.status_code == 200
-    assert "already have a preferred published claim" in response.content.decode()
+    # The refusal names the claim already preferred, the one to demote.
+    assert f"{framework.name} · {feature.name} (a) is already the preferred published claim" in (
+        response.content.decode()
+    )
+    assert str(first) == f"{framework.name} · {feature.name} (a)"
     second.refresh_from_db()
     assert second.status == ClaimStatus.DRAFT
 
@@ -150,9 +154,12 @@ def test_bulk_publish_refuses_unsourced_and_rival_claims_and_publishes_the_rest(
     assert "1 claim(s) published." in texts
     [refusal] = [text for text in texts if "were not published" in text]
     assert refusal.startswith("2 claim(s) were not published")
-    assert f"#{unsourced.pk} " in refusal and "without at least one citation" in refusal
-    assert f"#{rival.pk} Djangoish / Admin (b)" in refusal
-    assert "preferred published claim" in refusal
+    assert f"{unsourced}</a>: A claim cannot be published without at least one citation" in (
+        refusal
+    )
+    # Named by cell and key, never by number: the refused claim, and the one preferred already.
+    assert "Djangoish · Admin (b)</a>: Djangoish · Admin (a) is already the preferred" in refusal
+    assert "#" not in refusal.replace("&#x27;", "")
     assert reverse("admin:knowledge_claim_change", args=[rival.pk]) in refusal
     statuses = dict(Claim.objects.values_list("pk", "status"))
     assert statuses == {
@@ -188,7 +195,7 @@ def test_deleting_a_cited_source_is_refused_with_the_citing_claims(curator_clien
         [text] = messages_of(response)
         assert "cannot be deleted" in text
         assert "“Django docs” is cited by 1 claim(s)" in text
-        assert f"#{claim.pk} Django / " in text
+        assert f"{claim}" in text and f"#{claim.pk}" not in text
         assert change_url(claim) in text
     assert Source.objects.filter(pk=source.pk).exists()
 
@@ -222,7 +229,7 @@ def test_source_page_lists_citing_claims_as_escaped_links(curator_client):
     claim = make_claim(citations=0, framework=make_framework(name="<b>Evil</b>"))
     make_citation(claim=claim, source=source)
     content = curator_client.get(change_url(source)).content.decode()
-    assert f'<a href="{change_url(claim)}">#{claim.pk} &lt;b&gt;Evil&lt;/b&gt; / ' in content
+    assert f'<a href="{change_url(claim)}">&lt;b&gt;Evil&lt;/b&gt; · ' in content
     assert "<b>Evil</b>" not in content
     assert f"?source={source.pk}" in content
 
@@ -410,3 +417,35 @@ def test_every_page_of_a_stale_source_renders(curator_client):
         reverse("admin:knowledge_source_add"),
     ):
         assert curator_client.get(url).status_code == 200
+
+
+# -- Names ------------------------------------------------------------------------------------
+
+
+def test_admin_pages_name_a_claim_by_its_cell_and_key_never_by_number(curator_client):
+    """Claim.__str__ reads no relation itself: the admin's querysets select the framework and
+    feature, so every page that names a claim names it by its cell."""
+    claim = make_claim(framework=make_framework(name="Django"), feature=make_feature(name="ORM"))
+    citation = claim.citations.get()
+    name = "Django · ORM (main)"
+    urls = [
+        change_url(claim),
+        reverse("admin:knowledge_claim_history", args=[claim.pk]),
+        reverse(
+            "admin:knowledge_claim_simple_history",
+            args=[claim.pk, claim.history.earliest().history_id],
+        ),
+        reverse("admin:knowledge_claim_delete", args=[claim.pk]),
+        reverse("admin:knowledge_claim_changelist"),
+        reverse("admin:knowledge_citation_change", args=[citation.pk]),
+        reverse("admin:knowledge_citation_changelist"),
+    ]
+    for url in urls:
+        page = curator_client.get(url).content.decode()
+        assert name in page, url
+        assert "claim “main”" not in page and f"laim #{claim.pk}" not in page, url
+    autocomplete = curator_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "knowledge", "model_name": "citation", "field_name": "claim", "term": "Dj"},
+    ).json()
+    assert [result["text"] for result in autocomplete["results"]] == [name]

@@ -70,7 +70,7 @@ def test_a_published_claim_without_citation_is_an_error_with_its_admin_url():
     [error] = json.loads(out)["errors"]
     assert error["check"] == "published-without-citation"
     assert error["admin_url"] == f"/admin/knowledge/claim/{claim.pk}/change/"
-    assert error["object"].startswith(f"Claim #{claim.pk} ")
+    assert error["object"] == f"{claim.framework.name} · {claim.feature.name} ({claim.key})"
     assert "without any citation" in error["message"]
 
 
@@ -118,7 +118,7 @@ def test_disagreeing_cells_are_errors_without_a_preferred_claim_and_warnings_wit
     assert checks_of(report, "errors") == ["cell-disagreement-unresolved"]
     assert checks_of(report, "warnings") == ["cell-disagreement"]
     [error] = report["errors"]
-    assert error["object"] == f"{unresolved[0].name} / {unresolved[1].name}"
+    assert error["object"] == f"{unresolved[0].name} · {unresolved[1].name}"
 
 
 def test_stale_and_never_accessed_sources_are_warnings(settings):

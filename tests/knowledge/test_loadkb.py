@@ -45,7 +45,7 @@ BROKEN_CASES = {
     ],
     "second_preferred_claim.json": [
         "knowledge.claim ('django', 'orm', 'second-preferred') (object #2)",
-        "already have a preferred published claim",
+        "Django · Object-relational mapper (ORM) (docs) is already the preferred published claim",
     ],
     "quote_too_long.json": [
         "knowledge.citation ('django', 'orm', 'docs', 'Flask vs Django', '') (object #2)",

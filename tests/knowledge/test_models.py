@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -44,7 +46,8 @@ def test_full_clean_explains_the_preferred_claim_rule():
         status=ClaimStatus.PUBLISHED,
         rank=ClaimRank.PREFERRED,
     )
-    with pytest.raises(ValidationError, match="already have a preferred published claim"):
+    preferred = f"{framework.name} · {feature.name} (a) is already the preferred published claim"
+    with pytest.raises(ValidationError, match=re.escape(preferred)):
         second.full_clean()
 
 
@@ -84,3 +87,13 @@ def test_claim_history_is_recorded():
     claim.status = ClaimStatus.REVIEW
     claim.save()
     assert [h.status for h in claim.history.all()] == [ClaimStatus.REVIEW, ClaimStatus.DRAFT]
+
+
+def test_a_claim_is_named_by_its_cell_without_a_query_of_its_own(django_assert_num_queries):
+    claim = make_claim(framework=make_framework(name="Django"), feature=make_feature(name="ORM"))
+    plain = Claim.objects.get(pk=claim.pk)
+    named = Claim.objects.select_related("framework", "feature").get(pk=claim.pk)
+    with django_assert_num_queries(0):
+        assert str(named) == "Django · ORM (main)"
+        # Without its relations selected it is named by its key, not by a query per claim.
+        assert str(plain) == "claim “main”"

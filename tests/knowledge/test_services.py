@@ -57,7 +57,7 @@ def test_a_second_preferred_claim_in_a_cell_is_refused_with_the_constraint_messa
     )
     errors = services.claim_publish_errors(second)
     assert len(errors) == 1
-    assert "already have a preferred published claim" in errors[0]
+    assert f"{framework.name} · {feature.name} (a) is already the preferred" in errors[0]
     assert services.claim_publish_errors(second, check_constraints=False) == []
     with pytest.raises(ValidationError):
         services.claim_publish(claim=second)
