@@ -10,7 +10,6 @@ repeats (support marks, URLs, labels) is made once per page, not once per cell.
 """
 
 import gc
-import re
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +20,6 @@ from operator import attrgetter
 from types import SimpleNamespace
 
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.urls import reverse
 
 from knowledge.history import citations_as_of, claims_published_as_of
 from knowledge.models import (
@@ -32,7 +30,6 @@ from knowledge.models import (
     Feature,
     FeatureKind,
     Framework,
-    SourceKind,
     SupportLevel,
     VerificationStatus,
     claim_verdict,
@@ -42,12 +39,10 @@ from knowledge.models import (
 )
 
 from .filters import CellCriteria
+from .footnotes import Footnoter, url_maker
 from .records import (
     CategoryGroup,
     Cell,
-    CellClaim,
-    CitedSource,
-    Footnote,
     FrameworkColumn,
     Matrix,
     Row,
@@ -60,34 +55,10 @@ from .support import claim_display, support_display
 _UNKNOWN = SupportLevel.UNKNOWN.value
 _VERIFIED = VerificationStatus.VERIFIED.value
 _UNCHECKED = VerificationStatus.UNCHECKED.value
-_SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
 
 _DEPRECATED = ClaimRank.DEPRECATED.value
 # What a cell without a claim says, in the terms of `claim_verdict`.
 _UNKNOWN_VERDICT = claim_verdict(SimpleNamespace(feature_value_id=None, support=_UNKNOWN))
-
-
-_URL_SENTINEL = "987654321987"  # matches both the <int:pk> and the <slug:slug> converters
-# What the int and slug converters accept, and what reverse() puts in a URL unchanged.
-_URL_SAFE = re.compile(r"[-a-zA-Z0-9_]+")
-
-
-def _url_maker(name: str, kwarg: str) -> Callable[[object], str]:
-    """What get_absolute_url() returns for any pk or slug, from one reverse() per page.
-
-    reverse() once per cell, row or column was a large share of a cold 20 × 300 matrix. Made
-    per page, not at import, so a script prefix or URLconf change is still honoured. A value
-    the converter might refuse or quote goes through reverse() itself.
-    """
-    head, tail = reverse(name, kwargs={kwarg: _URL_SENTINEL}).split(_URL_SENTINEL)
-
-    def url(value) -> str:
-        text = str(value)
-        if _URL_SAFE.fullmatch(text):
-            return f"{head}{text}{tail}"
-        return reverse(name, kwargs={kwarg: value})
-
-    return url
 
 
 # -- the reads --------------------------------------------------------------------------------
@@ -98,7 +69,7 @@ def framework_column_list(*, slugs: Sequence[str] | None = None) -> list[Framewo
     rows = Framework.objects.order_by("name").values_list("id", "name", "slug")
     if slugs is not None:
         rows = rows.filter(slug__in=list(slugs))
-    framework_url = _url_maker("comparisons:framework-detail", "slug")
+    framework_url = url_maker("comparisons:framework-detail", "slug")
     columns = [
         FrameworkColumn(id=pk, name=name, slug=slug, url=framework_url(slug))
         for pk, name, slug in rows
@@ -286,7 +257,7 @@ def _kept_rows(
 
 def _grouped(rows: list[tuple[dict, Row]]) -> list[CategoryGroup]:
     groups: list[CategoryGroup] = []
-    category_url = _url_maker("comparisons:category-detail", "slug")
+    category_url = url_maker("comparisons:category-detail", "slug")
     for feature, row in rows:
         if not groups or groups[-1].id != feature["category_id"]:
             slug = feature["category__slug"]
@@ -301,75 +272,6 @@ def _grouped(rows: list[tuple[dict, Row]]) -> list[CategoryGroup]:
             )
         groups[-1].rows.append(row)
     return groups
-
-
-class _Footnoter:
-    """Numbers citations in reading order: first those of every shown claim, then those of the
-    cells' other claims, whose run starts after the last shown one (`first_other`)."""
-
-    def __init__(self, citations: dict[int, list], first_other: int):
-        self.citations = citations
-        self.shown: list[Footnote] = []
-        self.others: list[Footnote] = []
-        self.first_other = first_other
-        self._claim_url = _url_maker("comparisons:claim-detail", "pk")
-        self._source_page = _url_maker("comparisons:source-detail", "pk")
-        self._sources: dict[int, CitedSource] = {}
-
-    def _source(self, citation) -> CitedSource:
-        source = self._sources.get(citation.source_id)
-        if source is None:
-            kind = citation.source__kind
-            source = self._sources[citation.source_id] = CitedSource(
-                id=citation.source_id,
-                title=citation.source__title,
-                url=citation.source__url,
-                kind=kind,
-                kind_label=_SOURCE_KIND_LABELS.get(kind, kind),
-                page=self._source_page(citation.source_id),
-            )
-        return source
-
-    def claim(
-        self, claim, *, backref: str | None, framework_name: str, feature_name: str
-    ) -> CellClaim:
-        """The CellClaim of `claim`, its citations numbered next in their run."""
-        footnotes = self.shown if backref is None else self.others
-        first = len(footnotes) + (1 if backref is None else self.first_other)
-        url = self._claim_url(claim.id)
-        number = first
-        verified = False
-        for citation in self.citations.get(claim.id, ()):
-            status = citation.verification__status or _UNCHECKED
-            verified = verified or status == _VERIFIED
-            footnotes.append(
-                Footnote(
-                    number=number,
-                    quote=citation.quote,
-                    locator=citation.locator,
-                    source=self._source(citation),
-                    claim_id=claim.id,
-                    claim_url=url,
-                    framework_name=framework_name,
-                    feature_name=feature_name,
-                    backref=backref or f"fnref-{number}",
-                    verification=status,
-                    verified_at=citation.verification__verified_at,
-                    checked_at=citation.verification__checked_at,
-                )
-            )
-            number += 1
-        return CellClaim(
-            id=claim.id,
-            url=url,
-            support=claim.support,
-            mark=claim_display(claim),
-            value=claim.value,
-            rank=claim.rank,
-            first_footnote=first,
-            footnote_count=number - first,
-            verified=verified,
-        )
 
 
 @contextmanager
@@ -449,8 +351,8 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
     shown_count = sum(
         len(citations.get(claims[0].id, ())) for row in kept for claims in row.cell_claims if claims
     )
-    footnoter = _Footnoter(citations, first_other=shown_count + 1)
-    feature_url = _url_maker("comparisons:feature-detail", "slug")
+    footnoter = Footnoter(citations, first_other=shown_count + 1)
+    feature_url = url_maker("comparisons:feature-detail", "slug")
     counts = {
         framework.id: SupportSummary(framework, dict.fromkeys(SupportLevel.values, 0))
         for framework in frameworks

@@ -1,0 +1,107 @@
+"""The footnotes of a matrix page: its citations numbered in reading order, each source made
+into one record shared by all its footnotes, and the URLs they link to, made once per page."""
+
+import re
+from collections.abc import Callable
+
+from django.urls import reverse
+
+from knowledge.models import SourceKind, VerificationStatus
+
+from .records import CellClaim, CitedSource, Footnote
+from .support import claim_display
+
+_VERIFIED = VerificationStatus.VERIFIED.value
+_UNCHECKED = VerificationStatus.UNCHECKED.value
+_SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
+
+_URL_SENTINEL = "987654321987"  # matches both the <int:pk> and the <slug:slug> converters
+# What the int and slug converters accept, and what reverse() puts in a URL unchanged.
+_URL_SAFE = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def url_maker(name: str, kwarg: str) -> Callable[[object], str]:
+    """What get_absolute_url() returns for any pk or slug, from one reverse() per page.
+
+    reverse() once per cell, row or column was a large share of a cold 20 × 300 matrix. Made
+    per page, not at import, so a script prefix or URLconf change is still honoured. A value
+    the converter might refuse or quote goes through reverse() itself.
+    """
+    head, tail = reverse(name, kwargs={kwarg: _URL_SENTINEL}).split(_URL_SENTINEL)
+
+    def url(value) -> str:
+        text = str(value)
+        if _URL_SAFE.fullmatch(text):
+            return f"{head}{text}{tail}"
+        return reverse(name, kwargs={kwarg: value})
+
+    return url
+
+
+class Footnoter:
+    """Numbers citations in reading order: first those of every shown claim, then those of the
+    cells' other claims, whose run starts after the last shown one (`first_other`)."""
+
+    def __init__(self, citations: dict[int, list], first_other: int):
+        self.citations = citations
+        self.shown: list[Footnote] = []
+        self.others: list[Footnote] = []
+        self.first_other = first_other
+        self._claim_url = url_maker("comparisons:claim-detail", "pk")
+        self._source_page = url_maker("comparisons:source-detail", "pk")
+        self._sources: dict[int, CitedSource] = {}
+
+    def _source(self, citation) -> CitedSource:
+        source = self._sources.get(citation.source_id)
+        if source is None:
+            kind = citation.source__kind
+            source = self._sources[citation.source_id] = CitedSource(
+                id=citation.source_id,
+                title=citation.source__title,
+                url=citation.source__url,
+                kind=kind,
+                kind_label=_SOURCE_KIND_LABELS.get(kind, kind),
+                page=self._source_page(citation.source_id),
+            )
+        return source
+
+    def claim(
+        self, claim, *, backref: str | None, framework_name: str, feature_name: str
+    ) -> CellClaim:
+        """The CellClaim of `claim`, its citations numbered next in their run."""
+        footnotes = self.shown if backref is None else self.others
+        first = len(footnotes) + (1 if backref is None else self.first_other)
+        url = self._claim_url(claim.id)
+        number = first
+        verified = False
+        for citation in self.citations.get(claim.id, ()):
+            status = citation.verification__status or _UNCHECKED
+            verified = verified or status == _VERIFIED
+            footnotes.append(
+                Footnote(
+                    number=number,
+                    quote=citation.quote,
+                    locator=citation.locator,
+                    source=self._source(citation),
+                    claim_id=claim.id,
+                    claim_url=url,
+                    framework_name=framework_name,
+                    feature_name=feature_name,
+                    backref=backref or f"fnref-{number}",
+                    verification=status,
+                    verified_at=citation.verification__verified_at,
+                    checked_at=citation.verification__checked_at,
+                )
+            )
+            number += 1
+        return CellClaim(
+            id=claim.id,
+            url=url,
+            support=claim.support,
+            mark=claim_display(claim),
+            value=claim.value,
+            rank=claim.rank,
+            first_footnote=first,
+            footnote_count=number - first,
+            verified=verified,
+        )
