@@ -127,14 +127,21 @@ def page_query(url_name: str, pairs) -> str:
     return urlencode(canonical)
 
 
-def canonical_path(request) -> str | None:
-    """The canonical path and query of a public page, or None when `request` has it already
-    (or is not a page of the `comparisons` namespace)."""
+def comparisons_match(request):
+    """The ResolverMatch of `request`'s path when it is a page of the `comparisons` namespace,
+    else None."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return None
-    if match.namespace != "comparisons":
+    return match if match.namespace == "comparisons" else None
+
+
+def canonical_path(request) -> str | None:
+    """The canonical path and query of a public page, or None when `request` has it already
+    (or is not a page of the `comparisons` namespace)."""
+    match = comparisons_match(request)
+    if match is None:
         return None
     raw = request.META.get("QUERY_STRING", "")
     pairs = parse_qsl(raw, keep_blank_values=True, errors="replace")

@@ -13,11 +13,12 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponsePermanentRedirect
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, reverse
 from taggit.models import Tag
 
 from knowledge.models import Category, Feature, FormerSlug, Framework
 
+from .canonical import comparisons_match
 from .models import Comparison
 
 # The public URL names whose `slug` names an object of this model.
@@ -90,11 +91,8 @@ def renamed_redirect(request, *, path=True):
     former slug (in its path, when `path`, and in its query string)."""
     location = request.path
     if path:
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        if match.namespace != "comparisons":
+        match = comparisons_match(request)
+        if match is None:
             return None
         location = _path_renamed(match)
     raw = request.META.get("QUERY_STRING", "")

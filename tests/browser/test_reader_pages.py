@@ -5,8 +5,11 @@ head-to-head and its summary that fit a phone; 24 px link targets; filters that 
 chips and keep empty parameters out of the URL; category headings and the skip link; print.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from comparisons.models import Comparison
@@ -44,6 +47,9 @@ def shipped(db):
         "source list": reverse("comparisons:source-list"),
         "source": Source.objects.order_by("pk").first().get_absolute_url(),
         "search": reverse("comparisons:search") + "?q=django",
+        "changes": reverse("comparisons:changes"),
+        "matrix on a date": reverse("comparisons:matrix")
+        + f"?as_of={timezone.localdate() - datetime.timedelta(days=1)}",
         "not found": "/no-such-page/",
     }
 
