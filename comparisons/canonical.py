@@ -40,22 +40,23 @@ def canonical_query(pairs, *, parts: bool = False) -> str:
     page of the matrix's (comparisons/parts.py) whose `part` comes last, the first left out."""
     values: dict[str, list[str]] = {name: [] for name in _NAMES}
     for name, value in pairs:
-        if name not in values or not str(value).strip():
-            continue
-        if name in _SWITCHES:
-            on = switch(value)
-            if on is False:
-                continue
-            value = "on" if on else value
-        values[name].append(str(value))
+        if name in values:
+            values[name].append(str(value))
     canonical = []
     for name in _NAMES:
         given = values[name]
-        if not given:
-            continue
         if name not in _MULTIPLE:
-            # As QueryDict.get(): the last value is the one the form reads.
-            canonical.append((name, given[-1]))
+            # As QueryDict.get(): the last value is the one the form reads, even when empty
+            # or off (then the parameter is left out).
+            value = given[-1] if given else ""
+            if name in _SWITCHES and value.strip():
+                on = switch(value)
+                value = "" if on is False else "on" if on else value
+            if value.strip():
+                canonical.append((name, value))
+            continue
+        given = [value for value in given if value.strip()]
+        if not given:
             continue
         once = list(dict.fromkeys(given))
         canonical.extend((name, value) for value in (once if name in _ORDERED else sorted(once)))
@@ -105,16 +106,20 @@ def page_query(url_name: str, pairs) -> str:
     kinds = dict(page_parameters().get(url_name, ()))
     given: dict[str, list[str]] = {}
     for name, value in pairs:
-        if name not in kinds or not str(value).strip():
+        if name not in kinds:
             continue
         value = str(value)
         if kinds[name] == CHOICES:
-            given.setdefault(name, []).append(value)
+            if value.strip():
+                given.setdefault(name, []).append(value)
+            continue
+        # The last value is the one the page reads, even when empty (then it is left out).
+        given.pop(name, None)
+        if not value.strip():
             continue
         if kinds[name] == PAGE:
             number = part_number(value)  # page numbers are spelled as part numbers are
             if number is None:
-                given.pop(name, None)
                 continue
             value = str(number)
         given[name] = [value]
@@ -137,6 +142,16 @@ def comparisons_match(request):
     return match if match.namespace == "comparisons" else None
 
 
+def query_text(request) -> str:
+    """The request's query string as text. WSGI hands it over decoded as latin-1; a browser
+    that sends raw UTF-8 bytes (`?q=é` unescaped) means UTF-8, as Django's QueryDict reads it."""
+    raw = request.META.get("QUERY_STRING", "")
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return raw
+
+
 def canonical_path(request) -> str | None:
     """The canonical path and query of a public page, or None when `request` has it already
     (or is not a page of the `comparisons` namespace)."""
@@ -144,7 +159,7 @@ def canonical_path(request) -> str | None:
     if match is None:
         return None
     raw = request.META.get("QUERY_STRING", "")
-    pairs = parse_qsl(raw, keep_blank_values=True, errors="replace")
+    pairs = parse_qsl(query_text(request), keep_blank_values=True, errors="replace")
     if match.url_name in FILTERED_PAGES:
         query = canonical_query(pairs, parts=match.url_name in PAGED_PAGES)
     else:

@@ -5,9 +5,10 @@ last 30 days up to today); dates that cannot be read, a range that ends before i
 ends after today or that spans more than a year are form errors, and nothing is listed.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 from knowledge.models import Category, Feature, Framework
@@ -17,12 +18,17 @@ from .widgets import CheckboxSelectMultiple
 DEFAULT_DAYS = 30
 # A longer range is a page no reader could read; the exports say the same as the page.
 MAX_DAYS = 366
+# Nothing was recorded before this day; earlier dates (down to the year 1, where date
+# arithmetic overflows) are a form error.
+FIRST_DAY = date(2000, 1, 1)
+BEFORE_FIRST_DAY = f"No change is known before {FIRST_DAY.isoformat()}."
 
 
 class ChangeFilter(forms.Form):
     since = forms.DateField(
         label="From",
         required=False,
+        validators=[MinValueValidator(FIRST_DAY, message=BEFORE_FIRST_DAY)],
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The first day, YYYY-MM-DD.",
@@ -30,6 +36,7 @@ class ChangeFilter(forms.Form):
     until = forms.DateField(
         label="To",
         required=False,
+        validators=[MinValueValidator(FIRST_DAY, message=BEFORE_FIRST_DAY)],
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The last day, YYYY-MM-DD; today at the latest.",

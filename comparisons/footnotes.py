@@ -14,6 +14,7 @@ from .support import claim_display
 _VERIFIED = VerificationStatus.VERIFIED.value
 _UNCHECKED = VerificationStatus.UNCHECKED.value
 _SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
+REMOVED_SOURCE = "A source since removed"
 
 _URL_SENTINEL = "987654321987"  # matches both the <int:pk> and the <slug:slug> converters
 # What the int and slug converters accept, and what reverse() puts in a URL unchanged.
@@ -54,11 +55,13 @@ class Footnoter:
     def _source(self, citation) -> CitedSource:
         source = self._sources.get(citation.source_id)
         if source is None:
-            kind = citation.source__kind
+            # A matrix of an earlier day (?as_of=) may cite a source deleted since: its history
+            # row keeps the id, the join finds nothing.
+            kind = citation.source__kind or SourceKind.OTHER
             source = self._sources[citation.source_id] = CitedSource(
                 id=citation.source_id,
-                title=citation.source__title,
-                url=citation.source__url,
+                title=citation.source__title or REMOVED_SOURCE,
+                url=citation.source__url or "",
                 kind=kind,
                 kind_label=_SOURCE_KIND_LABELS.get(kind, kind),
                 page=self._source_page(citation.source_id),

@@ -40,7 +40,8 @@ def part_number(value) -> int | None:
     """The part (or page) a parameter names when it is spelled as a whole number above 1, else
     None: the first (as Django's `Paginator.get_page` reads anything else)."""
     text = str(value or "").strip()
-    if not text.isdecimal() or not text.isascii() or int(text) < 2:
+    # More digits than any count of parts or pages, and than int() takes from a string.
+    if len(text) > 18 or not text.isdecimal() or not text.isascii() or int(text) < 2:
         return None
     return int(text)
 

@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from knowledge.models import Category, Feature, FormerSlug, Framework
 
-from .canonical import comparisons_match
+from .canonical import comparisons_match, query_text
 from .models import Comparison
 
 # The public URL names whose `slug` names an object of this model.
@@ -95,7 +95,7 @@ def renamed_redirect(request, *, path=True):
         if match is None:
             return None
         location = _path_renamed(match)
-    raw = request.META.get("QUERY_STRING", "")
+    raw = query_text(request)
     query = query_renamed(raw) if raw else None
     if location is None or (not path and query is None):
         return None

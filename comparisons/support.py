@@ -72,8 +72,12 @@ def claim_display(claim) -> SupportDisplay:
     if isinstance(claim, Claim):
         value = claim.feature_value
         return value_display(kind=claim.feature.kind, slug=value.slug, label=value.label)
+    # A matrix of an earlier day (?as_of=) may show a value deleted since: the history row
+    # keeps its id, the join finds nothing.
     return value_display(
-        kind=claim.feature__kind, slug=claim.feature_value__slug, label=claim.feature_value__label
+        kind=claim.feature__kind,
+        slug=claim.feature_value__slug or "removed",
+        label=claim.feature_value__label or "A value since removed",
     )
 
 

@@ -120,10 +120,14 @@ def _exported(request):
 
 
 def _parts(request, first: selectors.FilteredMatrix):
-    """The matrix of each part in turn, each built only when the export reaches it."""
+    """The matrix of each part in turn, each built only when the export reaches it, from the
+    split the first part was cut by (counted again, an edit while the export streams could
+    leave a part that no longer exists)."""
     yield first.matrix
     for part in first.parts[1:]:
-        yield selectors.matrix_get(data=request.GET, paged=True, part=part.number).matrix
+        yield selectors.matrix_get(
+            data=request.GET, paged=True, part=part.number, parts=first.parts
+        ).matrix
 
 
 def _export(result, chunks, *, content_type, filename):

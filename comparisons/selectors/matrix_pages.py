@@ -78,13 +78,15 @@ def matrix_get(
     differing_first: bool = False,
     paged: bool = False,
     part: int | None = None,
+    parts: list[MatrixPart] | None = None,
 ) -> FilteredMatrix:
     """The matrix the page, its CSV and its JSON show for the query `data`: one place, so that
     the three always hold the same rows.
 
     `paged`: only the part that `part` names (else the query's `part`, else the first) of a
     matrix split into parts of at most MATRIX_PAGE_CELLS cells; NoSuchPart when it has no
-    such part. Otherwise the whole matrix (the API and the embeds).
+    such part. Otherwise the whole matrix (the API and the embeds). `parts`: the split to
+    use instead of counting it again (a streamed export's later parts).
 
     `frameworks=None`: the columns are chosen by ?framework= (all when none). Otherwise the page
     fixes them (compare, curated comparison) and the filter is not offered. `category_slugs`
@@ -120,7 +122,8 @@ def matrix_get(
     frameworks, release = release_column_pick(filterset=filterset, frameworks=frameworks)
     features = filterset.qs
     if paged:
-        parts = matrix_part_list(features=features, columns=len(frameworks))
+        if parts is None:
+            parts = matrix_part_list(features=features, columns=len(frameworks))
         number = part or part_number(data.get("part")) or 1
         if number > len(parts):
             raise NoSuchPart(f"The matrix has {len(parts)} part(s), not {number}.")

@@ -181,6 +181,9 @@ def test_filters_by_framework_feature_and_category(client):
         {"since": "2020-01-01", "until": "2019-01-01"},
         {"since": "2000-01-01", "until": "2010-01-01"},
         {"framework": "no-such-framework"},
+        # Days where date arithmetic overflows.
+        {"until": "0001-01-10"},
+        {"since": "0001-01-01", "until": "0001-01-02"},
     ],
 )
 def test_bad_dates_and_filters_are_form_errors(client, query):

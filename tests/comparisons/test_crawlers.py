@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from comparisons import cache as content_cache
-from comparisons.canonical import page_query
+from comparisons.canonical import canonical_query, page_query
+from comparisons.parts import part_number
 from tests.factories import make_claim, make_feature
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +120,33 @@ def test_the_pagers_links_are_canonical(client):
     assert sorted(links) == ["?q=orm", "?q=orm&features_page=3"]
     for link in links:
         assert client.get("/search/" + link).status_code == 200, link
+
+
+def test_the_last_value_of_a_single_parameter_decides_as_the_form_reads_it():
+    # The form reads the last value (QueryDict.get): an empty or "off" last value means off,
+    # so the canonical URL must not turn the filter back on.
+    assert canonical_query([("differ", "on"), ("differ", "off")]) == ""
+    assert canonical_query([("differ", "off"), ("differ", "on")]) == "differ=on"
+    assert canonical_query([("q", "x"), ("q", "")]) == ""
+    assert page_query("search", [("q", "x"), ("q", "")]) == ""
+    assert page_query("changes", [("feature", "a"), ("feature", "")]) == ""
+    assert page_query("changes", [("category", "b"), ("category", ""), ("category", "a")]) == (
+        "category=a&category=b"
+    )
+
+
+def test_the_canonical_redirect_keeps_raw_utf8_search_words(client):
+    # A query string sent as raw UTF-8 bytes reaches Django decoded as latin-1 (WSGI).
+    raw = "q=é".encode().decode("latin-1")
+    response = client.get("/search/", QUERY_STRING=raw)
+    assert response.status_code == 301
+    assert response["Location"] == "/search/?q=%C3%A9"
+
+
+def test_page_numbers_longer_than_any_count_are_page_one(client):
+    assert part_number("9" * 19) is None
+    assert part_number("9" * 5000) is None
+    assert client.get("/sources/?page=" + "9" * 5000).status_code == 301
 
 
 def test_page_query_puts_parameters_in_their_order():

@@ -163,3 +163,22 @@ def test_yesterday_s_matrix_is_what_the_page_showed_yesterday(client, size):
     with CaptureQueriesContext(connection) as past:
         client.get(reverse("comparisons:matrix"), {"differ": "on", "as_of": day(1)})
     assert len(past) == len(live)
+
+
+def test_a_day_whose_source_was_deleted_since_still_shows_its_citation(client):
+    django, orm = make_framework(slug="django"), make_feature(slug="orm")
+    claim = make_claim(framework=django, feature=orm, support=SupportLevel.YES, citations=2)
+    date_last_row(claim, 3)
+    first, second = claim.citations.order_by("pk")
+    for citation in (first, second):
+        date_last_row(citation, 3)
+    # A curator removes one citation today, then its source, which nothing cites any more.
+    source = second.source
+    second.delete()
+    source.delete()
+
+    quoted = cell(client, {"as_of": day(2)}, django, orm)["claims"][0]["citations"]
+    assert [c["source"]["title"] for c in quoted] == [first.source.title, "A source since removed"]
+    page = client.get(reverse("comparisons:matrix"), {"as_of": day(2)})
+    assert page.status_code == 200
+    assert "A source since removed" in page.content.decode()
