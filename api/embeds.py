@@ -18,10 +18,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from comparisons import selectors
 from comparisons.matrix import framework_column_list, matrix_build
 from comparisons.support import support_legend
-from comparisons.views import MAX_COMPARED
+from comparisons.views import MAX_COMPARED, matrix_part_get
 from knowledge.models import Feature
 
 from .conditional import BADGE_MAX_AGE, conditional
@@ -120,13 +119,16 @@ def compare(request, slugs):
     frameworks = framework_column_list(slugs=wanted)
     if len(frameworks) != len(wanted):
         raise Http404("No framework with that name.")
-    result = selectors.matrix_get(data=request.GET, frameworks=frameworks, differing_first=True)
+    # Bounded as the compare page is: a part of at most MATRIX_PAGE_CELLS cells at a time.
+    result = matrix_part_get(data=request.GET, frameworks=frameworks, differing_first=True)
     return render(
         request,
         "api/embed_compare.html",
         {
             "title": " vs ".join(framework.name for framework in frameworks),
             "matrix": result.matrix,
+            "part": result.part,
+            "parts": result.part_links(),
             "legend": support_legend(),
             "page_url": request.build_absolute_uri(
                 reverse("comparisons:compare", kwargs={"slugs": slugs})

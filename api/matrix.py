@@ -15,18 +15,48 @@ below only describe it, for the OpenAPI schema, and the schemathesis tests hold 
 from rest_framework import serializers
 
 from comparisons.matrix import no_collections
-from comparisons.records import CellClaim, Matrix
+from comparisons.records import CellClaim
+from comparisons.selectors import FilteredMatrix
 
 
-def matrix_payload(matrix: Matrix, *, query: str, origin: str, page_path: str) -> dict:
-    """The matrix as plain JSON data; `origin` ("https://host") makes its paths absolute."""
+def matrix_payload(result: FilteredMatrix, *, origin: str, api_path: str, page_path: str) -> dict:
+    """The part of the matrix `result` holds as plain JSON data; `origin` ("https://host")
+    makes its paths absolute."""
     # Some 40,000 dicts for a 20 × 300 matrix: made with the collector on, they set off the
     # same fruitless full collections that matrix_build pauses it for.
     with no_collections():
-        return _payload(matrix, query=query, origin=origin, page_path=page_path)
+        return _payload(result, origin=origin, api_path=api_path, page_path=page_path)
 
 
-def _payload(matrix: Matrix, *, query: str, origin: str, page_path: str) -> dict:
+def _url(origin: str, path: str, query: str) -> str:
+    return origin + path + (f"?{query}" if query else "")
+
+
+def _parts(result: FilteredMatrix, *, origin: str, api_path: str) -> dict:
+    """Where this response is among the parts of the matrix, with a link to each."""
+    number = result.part.number
+
+    def link(part_number: int) -> str | None:
+        if not 1 <= part_number <= len(result.parts):
+            return None
+        return _url(origin, api_path, result.part_query(part_number))
+
+    return {
+        "number": number,
+        "count": len(result.parts),
+        "label": result.part.label,
+        "previous": link(number - 1),
+        "next": link(number + 1),
+        "parts": [
+            {"number": part.number, "label": part.label, "url": link(part.number)}
+            for part in result.parts
+        ],
+    }
+
+
+def _payload(result: FilteredMatrix, *, origin: str, api_path: str, page_path: str) -> dict:
+    matrix = result.matrix
+
     def claim(item: CellClaim) -> dict:
         return {
             "id": item.id,
@@ -99,8 +129,9 @@ def _payload(matrix: Matrix, *, query: str, origin: str, page_path: str) -> dict
             }
         )
     return {
-        "filters": query,
-        "page": origin + page_path + (f"?{query}" if query else ""),
+        "filters": result.query,
+        "page": _url(origin, page_path, result.page_query),
+        "part": _parts(result, origin=origin, api_path=api_path),
         "frameworks": [
             {"id": f.id, "slug": f.slug, "name": f.name, "url": origin + f.url}
             for f in matrix.frameworks
@@ -193,9 +224,28 @@ class MatrixSourceSchema(serializers.Serializer):
     page = serializers.URLField()
 
 
+class MatrixPartLinkSchema(serializers.Serializer):
+    number = serializers.IntegerField()
+    label = serializers.CharField(allow_blank=True, help_text="Its categories.")
+    url = serializers.URLField()
+
+
+class MatrixPartSchema(serializers.Serializer):
+    number = serializers.IntegerField(help_text="This response's part, from 1.")
+    count = serializers.IntegerField(help_text="How many parts the matrix has.")
+    label = serializers.CharField(allow_blank=True, help_text="Its categories.")
+    previous = serializers.URLField(allow_null=True)
+    next = serializers.URLField(allow_null=True)
+    parts = MatrixPartLinkSchema(many=True)
+
+
 class MatrixSchema(serializers.Serializer):
     filters = serializers.CharField(allow_blank=True, help_text="The valid filters applied.")
     page = serializers.URLField(help_text="The same view as an HTML page.")
+    part = MatrixPartSchema(
+        help_text="A matrix of more than MATRIX_PAGE_CELLS cells comes in parts of whole "
+        "categories (or runs of rows), each its own response."
+    )
     frameworks = MatrixFrameworkSchema(many=True, help_text="The columns, in order.")
     sections = MatrixSectionSchema(many=True)
     footnotes = MatrixFootnoteSchema(many=True, help_text="Number n is footnotes[n - 1].")

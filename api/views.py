@@ -27,6 +27,7 @@ from comparisons.change_exports import change_json
 from comparisons.change_filters import ChangeFilter
 from comparisons.changes import change_days, change_days_flatten, change_list
 from comparisons.filters import MatrixFilter
+from comparisons.parts import NoSuchPart
 from knowledge.models import (
     Category,
     Citation,
@@ -169,11 +170,22 @@ class MatrixView(APIView):
                 OpenApiTypes.DATE,
                 description="A past day: the matrix as it stood at its end, from the history.",
             ),
+            OpenApiParameter(
+                "part",
+                OpenApiTypes.INT,
+                description="Which part of a matrix too large for one response (from 1; the "
+                "first when absent): see `parts`.",
+            ),
         ],
         responses={200: MatrixSchema, **ERROR_RESPONSES},
     )
     def get(self, request):
-        result = selectors.matrix_get(data=request.query_params)
+        # Bounded as the page is: at most MATRIX_PAGE_CELLS cells per response, so a tool's
+        # request costs what it shows, not what is stored; `parts` links the rest.
+        try:
+            result = selectors.matrix_get(data=request.query_params, paged=True)
+        except NoSuchPart as error:
+            raise exceptions.NotFound(str(error)) from None
         filterset: MatrixFilter = result.filterset
         if not filterset.is_valid():
             raise exceptions.ValidationError(
@@ -182,9 +194,9 @@ class MatrixView(APIView):
         origin = f"{request.scheme}://{request.get_host()}"
         return Response(
             matrix_payload(
-                result.matrix,
-                query=result.query,
+                result,
                 origin=origin,
+                api_path=request.path,
                 page_path=reverse("comparisons:matrix"),
             )
         )

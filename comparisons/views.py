@@ -34,10 +34,7 @@ def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
         "query": result.query,
         "canonical_query": result.page_query,
         "part": result.part,
-        # Each part with the query string of its page, when the matrix is split.
-        "parts": [(part, result.part_query(part.number)) for part in result.parts]
-        if len(result.parts) > 1
-        else [],
+        "parts": result.part_links(),
         "legend": support_legend(),
         "kinds": KIND_MEANINGS,
         **extra,
@@ -82,7 +79,7 @@ def _canonical(view):
     return canonical_view
 
 
-def _matrix_part(**kwargs) -> selectors.FilteredMatrix:
+def matrix_part_get(**kwargs) -> selectors.FilteredMatrix:
     """The part of the matrix the page's query asks for, or 404 when there is no such part."""
     try:
         return selectors.matrix_get(paged=True, **kwargs)
@@ -93,7 +90,7 @@ def _matrix_part(**kwargs) -> selectors.FilteredMatrix:
 @require_safe
 @_canonical
 def matrix(request):
-    result = _matrix_part(data=request.GET)
+    result = matrix_part_get(data=request.GET)
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
         return renamed
     return render(
@@ -179,7 +176,7 @@ def compare(request, slugs):
     frameworks = framework_column_list(slugs=distinct)
     if len(frameworks) != len(distinct):
         raise Http404("No framework with that name.")
-    result = _matrix_part(data=request.GET, frameworks=frameworks, differing_first=True)
+    result = matrix_part_get(data=request.GET, frameworks=frameworks, differing_first=True)
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
         return renamed
     return render(
@@ -210,7 +207,7 @@ def comparison_detail(request, slug):
         comparison = selectors.comparison_get(slug=slug)
     except Comparison.DoesNotExist:
         raise Http404("No comparison with that name.") from None
-    result = _matrix_part(
+    result = matrix_part_get(
         data=request.GET,
         frameworks=comparison.frameworks,
         category_slugs=comparison.category_slugs,

@@ -64,6 +64,13 @@ class FilteredMatrix:
         """The canonical query string of part `number` with the same filters."""
         return canonical_query([*parse_qsl(self.query), ("part", str(number))], parts=True)
 
+    def part_links(self) -> list[tuple[MatrixPart, str]]:
+        """Each part with the query string of its page when the matrix is split, else none:
+        the parts navigation."""
+        if len(self.parts) < 2:
+            return []
+        return [(part, self.part_query(part.number)) for part in self.parts]
+
     @property
     def page_query(self) -> str:
         """The canonical query string of the page shown."""

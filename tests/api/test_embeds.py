@@ -1,12 +1,21 @@
 """Embeds as another site sees them: a badge per cell, and the only framable page."""
 
+import re
 import xml.etree.ElementTree as ET
+from html import unescape
 
 import pytest
 from django.urls import reverse
 
-from knowledge.models import ClaimRank, ClaimStatus
-from tests.factories import make_citation, make_claim, make_feature, make_framework, make_scale
+from knowledge.models import ClaimRank, ClaimStatus, Feature, Framework
+from tests.factories import (
+    make_citation,
+    make_claim,
+    make_feature,
+    make_framework,
+    make_grid,
+    make_scale,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +139,24 @@ def test_a_badge_of_an_assessment_shows_the_value_it_picks(client):
     make_claim(framework=framework, feature=feature, feature_value=gentle)
     _, texts = _texts(_badge(client, "flask", "learning-curve"))
     assert texts == ["Flask · Learning curve", "Gentle · 1 source"]
+
+
+def test_a_large_embed_comes_in_parts_like_the_compare_page(client, settings):
+    make_grid(2, 12, categories=3)
+    settings.MATRIX_PAGE_CELLS = 6  # two columns: three rows a part
+    slugs = "-vs-".join(Framework.objects.order_by("name").values_list("slug", flat=True))
+    url, seen, count = reverse("embed:compare", args=[slugs]), [], 0
+    while url:  # following each part's rel="next", as a reader in the frame would
+        html = client.get(url).content.decode()
+        count += 1
+        rows = re.findall(r'<th scope="row"[^>]*>\s*<a href="/features/([^/]+)/"', html)
+        assert 0 < len(rows) <= 3
+        assert f"<strong>part {count} of " in html
+        seen += rows
+        following = re.search(r'<a href="([^"]+)" rel="next">', html)
+        url = unescape(following.group(1)) if following else None
+    assert count > 1
+    assert sorted(seen) == sorted(Feature.objects.values_list("slug", flat=True))
+    assert (
+        client.get(f"{reverse('embed:compare', args=[slugs])}?part={count + 1}").status_code == 404
+    )

@@ -1,6 +1,7 @@
 """The API matrix is the /matrix/ page's matrix: checked against the page's JSON export (its
 own writer) and the page's HTML, for the same query strings."""
 
+import json
 import re
 from html import unescape
 
@@ -89,3 +90,54 @@ def test_the_api_matrix_links_to_the_same_view_as_a_page(client, grid):
     api = _api(client, "support=no&q=layer")
     assert api["page"] == f"http://testserver{reverse('comparisons:matrix')}?{api['filters']}"
     assert "support=no" in api["filters"]
+
+
+def _follow_parts(client, url):
+    """Every part of the API matrix, by following `next` from `url`."""
+    bodies = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        bodies.append(response.json())
+        url = bodies[-1]["part"]["next"]
+    return bodies
+
+
+@pytest.mark.parametrize("query", ["", "support=no&support=partial"])
+def test_a_large_api_matrix_comes_in_parts_that_together_are_the_export(
+    client, grid, settings, query
+):
+    settings.MATRIX_PAGE_CELLS = 12  # four columns: three rows a part
+    response = client.get(f"{reverse('comparisons:matrix-json')}?{query}", follow=True)
+    export = json.loads(b"".join(response.streaming_content))  # streamed: several parts
+    bodies = _follow_parts(client, f"http://testserver{reverse('api:matrix')}?{query}")
+    assert len(bodies) > 1
+    for number, body in enumerate(bodies, start=1):
+        assert body["part"]["number"] == number
+        assert body["part"]["count"] == len(bodies)
+        cells = sum(len(row["cells"]) for _, row in _rows(body))
+        assert cells <= settings.MATRIX_PAGE_CELLS
+        # The HTML page of the same part.
+        assert body["page"].endswith(f"part={number}") == (number > 1)
+    assert bodies[0]["part"]["previous"] is None
+    assert bodies[1]["part"]["previous"].startswith("http://testserver/api/v1/matrix/")
+    shown = [row["slug"] for body in bodies for _, row in _rows(body)]
+    assert shown == [feature["slug"] for feature in export["features"]]
+
+
+def test_the_api_matrix_part_is_the_page_part(client, grid, settings):
+    settings.MATRIX_PAGE_CELLS = 12
+    api = _api(client, "part=2")
+    html = client.get(f"{reverse('comparisons:matrix')}?part=2").content.decode()
+    for _, row in _rows(api):
+        for cell in row["cells"]:
+            assert f'id="{cell["anchor"]}"' in html
+    assert html.count("<td") == sum(len(row["cells"]) for _, row in _rows(api))
+
+
+def test_an_api_matrix_part_past_the_end_is_404(client, grid, settings):
+    settings.MATRIX_PAGE_CELLS = 12
+    count = _api(client, "")["part"]["count"]
+    response = client.get(f"{reverse('api:matrix')}?part={count + 1}")
+    assert response.status_code == 404
+    assert "part" in response.json()["message"]
