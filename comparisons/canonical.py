@@ -152,11 +152,13 @@ def query_text(request) -> str:
         return raw
 
 
-def canonical_path(request) -> str | None:
+def canonical_path(request, *, match=None) -> str | None:
     """The canonical path and query of a public page, or None when `request` has it already
-    (or is not a page of the `comparisons` namespace)."""
-    match = comparisons_match(request)
+    (or is not a page of the `comparisons` namespace). `match`: the path's ResolverMatch, when
+    the caller has resolved it already."""
     if match is None:
+        match = comparisons_match(request)
+    if match is None or match.namespace != "comparisons":
         return None
     raw = request.META.get("QUERY_STRING", "")
     pairs = parse_qsl(query_text(request), keep_blank_values=True, errors="replace")

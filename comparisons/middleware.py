@@ -130,13 +130,15 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in SAFE_METHODS and self.public(request):
+        # Resolved once here and handed on: a cache hit resolves the URL no other time.
+        match = self.public_match(request)
+        if request.method not in SAFE_METHODS and match is not None:
             # Every public page is read-only (require_safe); say so before the CSRF check
             # answers a cookieless POST with its 403 page.
             return HttpResponseNotAllowed(SAFE_METHODS)
-        if not self.applies(request):
+        if not self.applies(request, match):
             return self.get_response(request)
-        canonical = canonical_path(request)
+        canonical = canonical_path(request, match=match)
         if canonical is not None:
             # A page spelled another way (junk parameters, another order) is redirected
             # before anything is rendered or stored: the cache keys on canonical URLs only.
@@ -180,6 +182,11 @@ class PublicPageCacheMiddleware:
             if response is not None:
                 return self.answer(request, response, page.etag)
         try:
+            # The worker that held the lock may have stored the page between the miss above
+            # and this worker taking the lock: then there is nothing left to render.
+            response = self.from_cache(page.key, version, gzip_ok=gzip_ok)
+            if response is not None:
+                return self.answer(request, response, page.etag)
             return self.rendered(request, page)
         finally:
             lock.release()
@@ -240,23 +247,24 @@ class PublicPageCacheMiddleware:
         patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
 
     @staticmethod
-    def public(request, *, cached_only=False):
-        """Whether the URL is a public page (one the page cache serves, if `cached_only`)."""
+    def public_match(request):
+        """The ResolverMatch of the URL when it is a public page, else None."""
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            return False
-        if match.namespace == NAMESPACE:
-            return True
-        return not cached_only and match.url_name in PUBLIC_URL_NAMES
+            return None
+        if match.namespace == NAMESPACE or match.url_name in PUBLIC_URL_NAMES:
+            return match
+        return None
 
-    @classmethod
-    def applies(cls, request):
-        if request.method not in SAFE_METHODS:
+    @staticmethod
+    def applies(request, match):
+        """Whether the page cache serves this request (`match`: its public_match)."""
+        if request.method not in SAFE_METHODS or match is None:
             return False
         if any(name in request.COOKIES for name in PERSONAL_COOKIES):
             return False
-        return cls.public(request, cached_only=True)
+        return match.namespace == NAMESPACE
 
     @staticmethod
     def shareable(response):

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from comparisons import cache as content_cache
+from comparisons import canonical, middleware
 from comparisons.invalidation import writes_content
 from comparisons.middleware import LocalBodies, _load_body, _store_body, local_bodies
 from comparisons.models import Comparison
@@ -310,3 +311,16 @@ def test_a_repeated_hit_reads_only_the_version_from_the_shared_cache(cell, anony
     monkeypatch.setattr(cache, "get", counted_get)
     matrix_page(anonymous)
     assert reads == [content_cache.VERSION_KEY]
+
+
+@pytest.mark.django_db
+def test_a_cache_hit_resolves_its_url_once(cell, anonymous, monkeypatch):
+    matrix_page(anonymous)
+    calls = []
+    for module in (middleware, canonical):
+        resolve = module.resolve
+        monkeypatch.setattr(
+            module, "resolve", lambda path, resolve=resolve: calls.append(path) or resolve(path)
+        )
+    matrix_page(anonymous)
+    assert calls == ["/matrix/"]

@@ -178,3 +178,25 @@ def test_the_lock_expires(settings):
     assert not second.acquire()
     time.sleep(1.2)
     assert second.acquire()
+
+
+@pytest.mark.django_db
+def test_a_page_stored_while_the_lock_was_taken_is_served_not_rendered_again(
+    renders, monkeypatch, client
+):
+    """The worker holding the lock stores the page between this visitor's cache miss and its
+    own acquire: the visitor serves that page instead of rendering it a second time."""
+    make_claim(value="Racedvalue")
+    acquire = RenderLock.acquire
+
+    def acquire_after_another_render(lock):
+        monkeypatch.setattr(RenderLock, "acquire", acquire)
+        # The other worker's whole request, lock and all, finishing at this very moment.
+        Client(HTTP_HOST="127.0.0.1").get("/matrix/")
+        return acquire(lock)
+
+    monkeypatch.setattr(RenderLock, "acquire", acquire_after_another_render)
+    response = client.get("/matrix/")
+    assert response.status_code == 200
+    assert b"Racedvalue" in response.content
+    assert len(renders) == 1
