@@ -15,6 +15,8 @@ anything else is page 1 to Django's `Paginator.get_page` and so is left out. Eve
 parameter, on every page, is left out.
 """
 
+import re
+from datetime import date
 from functools import cache
 from urllib.parse import parse_qsl, urlencode
 
@@ -28,6 +30,7 @@ from .parts import part_number
 # and those of them shown in parts.
 FILTERED_PAGES = frozenset({"matrix", "compare", "comparison-detail", "matrix-csv", "matrix-json"})
 PAGED_PAGES = frozenset({"matrix", "compare", "comparison-detail"})
+FIXED_COLUMN_PAGES = frozenset({"compare", "comparison-detail"})
 _NAMES = list(MatrixFilter.base_filters)
 _SWITCHES = {name for name, f in MatrixFilter.base_filters.items() if isinstance(f, SwitchFilter)}
 _MULTIPLE = {"framework", "category", "support"}
@@ -35,15 +38,37 @@ _MULTIPLE = {"framework", "category", "support"}
 _ORDERED = {"framework"}
 
 
-def canonical_query(pairs, *, parts: bool = False) -> str:
+# The filters a page with fixed columns (a head-to-head, a curated comparison) does not
+# offer: it reads neither (comparisons.filters.MatrixFilter drops them).
+_FIXED_COLUMNS = frozenset({"framework", "order"})
+_DATES = {"as_of"}
+_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def canonical_day(value: str) -> str:
+    """A day as YYYY-MM-DD (`2026-11-1` is the day `2026-11-01` names, to the date forms), or
+    `value` as given when it is no day, for the form to show its error."""
+    found = _DAY.fullmatch(value.strip())
+    if found is None:
+        return value
+    try:
+        return date(*(int(part) for part in found.groups())).isoformat()
+    except ValueError:
+        return value
+
+
+def canonical_query(pairs, *, parts: bool = False, fixed_columns: bool = False) -> str:
     """The canonical query string of `pairs` ((name, value), in any order); with `parts`, a
-    page of the matrix's (comparisons/parts.py) whose `part` comes last, the first left out."""
-    values: dict[str, list[str]] = {name: [] for name in _NAMES}
+    page of the matrix's (comparisons/parts.py) whose `part` comes last, the first left out;
+    with `fixed_columns`, a page whose columns and row order are its own (no `framework` or
+    `order`)."""
+    names = [name for name in _NAMES if not (fixed_columns and name in _FIXED_COLUMNS)]
+    values: dict[str, list[str]] = {name: [] for name in names}
     for name, value in pairs:
         if name in values:
             values[name].append(str(value))
     canonical = []
-    for name in _NAMES:
+    for name in names:
         given = values[name]
         if name not in _MULTIPLE:
             # As QueryDict.get(): the last value is the one the form reads, even when empty
@@ -52,6 +77,8 @@ def canonical_query(pairs, *, parts: bool = False) -> str:
             if name in _SWITCHES and value.strip():
                 on = switch(value)
                 value = "" if on is False else "on" if on else value
+            elif name in _DATES:
+                value = canonical_day(value)
             if value.strip():
                 canonical.append((name, value))
             continue
@@ -122,6 +149,8 @@ def page_query(url_name: str, pairs) -> str:
             if number is None:
                 continue
             value = str(number)
+        elif kinds[name] == DATE:
+            value = canonical_day(value)
         given[name] = [value]
     canonical = []
     for name in kinds:
@@ -163,7 +192,11 @@ def canonical_path(request, *, match=None) -> str | None:
     raw = request.META.get("QUERY_STRING", "")
     pairs = parse_qsl(query_text(request), keep_blank_values=True, errors="replace")
     if match.url_name in FILTERED_PAGES:
-        query = canonical_query(pairs, parts=match.url_name in PAGED_PAGES)
+        query = canonical_query(
+            pairs,
+            parts=match.url_name in PAGED_PAGES,
+            fixed_columns=match.url_name in FIXED_COLUMN_PAGES,
+        )
     else:
         query = page_query(match.url_name, pairs)
     if query == raw:

@@ -112,6 +112,46 @@ def test_page_numbers_and_search_words_have_one_spelling(client, claim, url, can
     assert client.get(canonical).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [
+        # A head-to-head fixes its columns and its row order: it reads neither parameter.
+        ("?framework=zzz&order=differ&support=yes", "?support=yes"),
+        ("?as_of=2026-1-5", "?as_of=2026-01-05"),
+        ("?as_of=2026-02-30", "?as_of=2026-02-30"),  # no such day: left for the form's error
+    ],
+)
+def test_a_head_to_head_has_one_spelling_of_what_it_reads(client, claim, query, canonical):
+    other = make_claim(feature=claim.feature, key="other").framework
+    path = f"/compare/{claim.framework.slug}-vs-{other.slug}/"
+    response = client.get(path + query)
+    if query == canonical:
+        assert response.status_code == 400 or b"errorlist" in response.content
+        return
+    assert response.status_code == 301
+    assert response["Location"] == path + canonical
+    # The redirect lands on the page the canonical URL shows itself.
+    assert client.get(path + query, follow=True).content == client.get(path + canonical).content
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("/matrix/?as_of=2026-11-1", "/matrix/?as_of=2026-11-01"),
+        (
+            "/changes/?since=2026-11-1&until=2026-11-09",
+            "/changes/?since=2026-11-01&until=2026-11-09",
+        ),
+        ("/changes/export.csv?until=2026-9-30", "/changes/export.csv?until=2026-09-30"),
+    ],
+)
+def test_a_day_has_one_spelling(client, claim, url, canonical):
+    response = client.get(url)
+    assert response.status_code == 301
+    assert response["Location"] == canonical
+    assert client.get(canonical).status_code == 200
+
+
 def test_the_pagers_links_are_canonical(client):
     for n in range(45):
         make_feature(name=f"Orm part {n}")
