@@ -3,7 +3,9 @@
 For an anonymous GET or HEAD of a page in the `comparisons` namespace, the answer depends only
 on the stored content and the URL. So before the view runs (before any database read):
 
-- the ETag is derived from the content version, scheme, host and full path;
+- the ETag is derived from the content version, the day, scheme, host and full path (the
+  day: pages read today's date, such as the changes page's default range or which `as_of`
+  days have ended, so each page is rendered anew once a day even when nothing is edited);
 - a GET is answered from the cache when the same page was rendered under the same version,
   and a request whose If-None-Match matches it gets 304 (Django's get_conditional_response,
   what its `condition` decorator and ConditionalGetMiddleware use); a page not in the cache
@@ -51,6 +53,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 
@@ -157,7 +160,7 @@ class PublicPageCacheMiddleware:
                 if gzip_ok:
                     _served_compressed(response, _gzipped(response))
             return response
-        digest = _hashed(repr((version, address)).encode())
+        digest = page_digest(version, address)
         page = Page(
             key=f"citegrid:page:{digest}",
             version=version,
@@ -300,6 +303,12 @@ class PublicPageCacheMiddleware:
                 return None
             caches[LOCAL_ENTRIES].set(page_key, entry, version=version)
         return _entry_response(entry, gzip_ok=gzip_ok)
+
+
+def page_digest(version: int, address: tuple[str, str, str]) -> str:
+    """The key of one URL's page (`address`: scheme, host, full path) under one content
+    version, today."""
+    return _hashed(repr((version, timezone.localdate().isoformat(), address)).encode())
 
 
 @dataclass(frozen=True, slots=True)

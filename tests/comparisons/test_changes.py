@@ -137,6 +137,17 @@ def test_range_defaults_to_the_last_30_days(client):
     assert anchor == f"claim-{old.history.get().history_id}"
 
 
+def test_the_default_range_moves_with_the_day_though_nothing_was_edited(client, monkeypatch):
+    """The page cache keys on the day as well as the content: yesterday's cached page must not
+    answer for a range that ends today."""
+    claim = make_claim()
+    age(claim, 29)
+    assert len(entries(client.get(URL))) == 1
+    later = timezone.localdate() + datetime.timedelta(days=2)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
+    assert entries(client.get(URL)) == []
+
+
 def test_grouped_by_day_then_framework(client):
     alpha, beta = make_framework(name="Alpha"), make_framework(name="Beta")
     feature = make_feature()

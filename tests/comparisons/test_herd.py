@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from comparisons import cache as content_cache
 from comparisons import selectors
 from comparisons.cache import RenderLock
-from comparisons.middleware import _hashed
+from comparisons.middleware import page_digest
 from tests.factories import make_claim
 
 VISITORS = 8
@@ -107,7 +107,7 @@ def _hold_the_lock(url):
     """Take the render lock of `url` as another worker rendering it would."""
     version = content_cache.content_version()
     address = ("http", "127.0.0.1", url)
-    lock = RenderLock(f"citegrid:rendering:{_hashed(repr((version, address)).encode())}")
+    lock = RenderLock(f"citegrid:rendering:{page_digest(version, address)}")
     assert lock.acquire()
     return lock
 
