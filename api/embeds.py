@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from comparisons import selectors
 from comparisons.matrix import framework_column_list, matrix_build
+from comparisons.renames import renamed_filter_redirect
 from comparisons.support import support_legend
 from comparisons.views import MAX_COMPARED
 from knowledge.models import Feature
@@ -121,6 +122,8 @@ def compare(request, slugs):
     if len(frameworks) != len(wanted):
         raise Http404("No framework with that name.")
     result = selectors.matrix_get(data=request.GET, frameworks=frameworks, differing_first=True)
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return renamed
     return render(
         request,
         "api/embed_compare.html",
