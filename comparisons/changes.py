@@ -17,7 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
-from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
@@ -37,6 +36,7 @@ from knowledge.models import (
     claim_verdict,
 )
 
+from .canonical import page_query
 from .selectors import day_end
 from .support import SupportDisplay, support_display, value_display
 
@@ -446,7 +446,8 @@ class ChangeScope:
             )
             for slug in self.selection.get(key, ())
         ]
-        return f"{reverse('comparisons:changes')}?{urlencode(pairs)}"
+        # Spelled as the page spells it (frameworks sorted), so the link costs no redirect.
+        return f"{reverse('comparisons:changes')}?{page_query('changes', pairs)}"
 
 
 def change_scope_for_framework(framework: Framework) -> ChangeScope:

@@ -364,3 +364,19 @@ def test_a_deleted_claim_is_withdrawn_once_without_its_citations(client):
     [(anchor, text)] = entries(client.get(URL))
     assert "Withdrawn" in text and "Built in" in text
     assert anchor.startswith("claim-")
+
+
+def test_the_pages_what_changed_links_are_canonical(client):
+    """Each page links its changes in the changes page's own spelling: no redirect on the way."""
+    zeta, alpha = make_framework(slug="zeta"), make_framework(slug="alpha")
+    feature = make_feature()
+    for framework in (zeta, alpha):
+        make_claim(framework=framework, feature=feature)
+    comparison = make_comparison("Zeta vs Alpha", "zeta-alpha", [zeta, alpha])
+    comparison.categories.add(feature.category)
+    for page in (comparison, zeta, feature):
+        html = client.get(page.get_absolute_url()).content.decode()
+        link = re.search(r'<a href="([^"]+)">What changed</a> <span', html).group(1)
+        response = client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200, (page, link)
+        assert entries(response), link
