@@ -3,6 +3,8 @@ own JSON export (comparisons.change_exports.change_json), so the two never diffe
 
 from rest_framework import serializers
 
+from comparisons.changes import ChangeKind
+
 
 class NamedSchema(serializers.Serializer):
     name = serializers.CharField()
@@ -10,18 +12,12 @@ class NamedSchema(serializers.Serializer):
 
 
 class ChangeSchema(serializers.Serializer):
-    id = serializers.CharField(help_text="Stable: “claim-12” or “citation-34”, a history row's.")
-    date = serializers.DateTimeField()
-    kind = serializers.ChoiceField(
-        choices=[
-            "published",
-            "changed",
-            "retracted",
-            "withdrawn",
-            "citation-added",
-            "citation-removed",
-        ]
+    id = serializers.CharField(
+        help_text="Stable: “claim-12” or “citation-34” (a history row's), or “verification-5” "
+        "(a citation's quote no longer found on its source, or found again)."
     )
+    date = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=ChangeKind.values)
     framework = NamedSchema()
     feature = NamedSchema()
     category = NamedSchema()
@@ -34,7 +30,10 @@ class ChangeSchema(serializers.Serializer):
         allow_null=True, help_text="The badge's words before: “Built in”."
     )
     after = serializers.CharField(allow_null=True, help_text="The badge's words after.")
-    detail = serializers.CharField(allow_blank=True, help_text="“citation of “Django docs””.")
+    detail = serializers.CharField(
+        allow_blank=True,
+        help_text="“citation of “Django docs””, “quote of “Django docs”, not found”.",
+    )
 
 
 class ChangesSchema(serializers.Serializer):

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from comparisons.matrix import framework_column_list, matrix_build
+from comparisons.renames import renamed_filter_redirect
 from comparisons.support import support_legend
 from comparisons.views import MAX_COMPARED, matrix_part_get
 from knowledge.models import Feature
@@ -121,6 +122,8 @@ def compare(request, slugs):
         raise Http404("No framework with that name.")
     # Bounded as the compare page is: a part of at most MATRIX_PAGE_CELLS cells at a time.
     result = matrix_part_get(data=request.GET, frameworks=frameworks, differing_first=True)
+    if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
+        return renamed
     return render(
         request,
         "api/embed_compare.html",

@@ -28,6 +28,7 @@ from comparisons.change_filters import ChangeFilter
 from comparisons.changes import change_days, change_days_flatten, change_list
 from comparisons.filters import MatrixFilter
 from comparisons.parts import NoSuchPart
+from comparisons.renames import renamed_filter_redirect
 from knowledge.models import (
     Category,
     Citation,
@@ -73,8 +74,21 @@ def not_found(request, rest=""):
     return JsonResponse({"status": 404, "message": "No such API address."}, status=404)
 
 
+class FollowingRenames:
+    """A filter refused because it names a renamed slug (`?framework=` a former slug) answers
+    301 to the same URL with today's slug, as the HTML pages do; a detail naming one is a 404
+    that comparisons.renames.RenamedSlugMiddleware turns into its 301."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
+            renamed = renamed_filter_redirect(self.request._request, exc.detail)
+            if renamed is not None:
+                return renamed
+        return super().handle_exception(exc)
+
+
 @method_decorator(conditional(), name="dispatch")
-class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class ReadOnlyViewSet(FollowingRenames, viewsets.ReadOnlyModelViewSet):
     pagination_class = Pages
     filter_backends = [DjangoFilterBackend]
     # What the slug and int path converters of the HTML pages accept; drf-spectacular puts it
@@ -145,7 +159,7 @@ def _choices(enum) -> list[str]:
 
 
 @method_decorator(conditional(), name="dispatch")
-class MatrixView(APIView):
+class MatrixView(FollowingRenames, APIView):
     """The comparison matrix: the same rows, cells, order and footnote numbers as `/matrix/`
     with the same query string (built by the page's own selector)."""
 
@@ -203,7 +217,7 @@ class MatrixView(APIView):
 
 
 @method_decorator(conditional(), name="dispatch")
-class ChangesView(APIView):
+class ChangesView(FollowingRenames, APIView):
     """What changed in the published knowledge: the list of `/changes/` with the same query
     string (the page's form and selector)."""
 

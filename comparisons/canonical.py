@@ -161,14 +161,19 @@ def page_query(url_name: str, pairs) -> str:
     return urlencode(canonical)
 
 
+def url_match(request):
+    """The ResolverMatch of `request`'s path, or None when no URL pattern matches it."""
+    try:
+        return resolve(request.path_info)
+    except Resolver404:
+        return None
+
+
 def comparisons_match(request):
     """The ResolverMatch of `request`'s path when it is a page of the `comparisons` namespace,
     else None."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    return match if match.namespace == "comparisons" else None
+    match = url_match(request)
+    return match if match is not None and match.namespace == "comparisons" else None
 
 
 def query_text(request) -> str:

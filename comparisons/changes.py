@@ -2,7 +2,9 @@
 
 A reader sees a change when what the public site showed changed: a claim published, retracted
 or withdrawn (sent back to draft or review, or deleted), its support level or value changed
-between two published versions, or a citation added to or removed from a published claim.
+between two published versions, a citation added to or removed from a published claim, or a
+published claim's quote no longer found word for word on its source (or found again: the
+VerificationChange rows verifykb writes).
 Versions saved while a claim was not published are never shown, and their content is never
 compared: a draft's wording cannot leak through an "old → new" pair.
 
@@ -15,10 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
-from urllib.parse import urlencode
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,9 +31,12 @@ from knowledge.models import (
     FeatureValue,
     Framework,
     Source,
+    VerificationChange,
+    VerificationStatus,
     claim_verdict,
 )
 
+from .canonical import page_query
 from .selectors import day_end
 from .support import SupportDisplay, support_display, value_display
 
@@ -48,6 +52,8 @@ class ChangeKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     CITATION_ADDED = "citation-added", "Citation added"
     CITATION_REMOVED = "citation-removed", "Citation removed"
+    VERIFICATION_LOST = "verification-lost", "Verification lost"
+    VERIFICATION_REGAINED = "verification-regained", "Verification regained"
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,9 @@ class Named:
 
 @dataclass(frozen=True)
 class Change:
-    id: str  # "claim-12" or "citation-34", the history row's: an anchor and a feed entry's id
+    # "claim-12", "citation-34" (the history row's) or "verification-5": an anchor and a feed
+    # entry's id
+    id: str
     date: datetime
     kind: str  # a ChangeKind
     kind_label: str
@@ -104,6 +112,12 @@ _CLAIM_FIELDS = (
     "statement",
 )
 _CITATION_FIELDS = ("history_id", "history_date", "history_type", "id", "claim_id", "source_id")
+_VERIFICATION_FIELDS = ("id", "old_status", "new_status")
+_VERIFICATION_NAMES = {
+    "history_date": F("changed_at"),
+    "claim_id": F("citation__claim_id"),
+    "source_id": F("citation__source_id"),
+}
 
 
 @dataclass(frozen=True)
@@ -137,7 +151,7 @@ def _scope(*, framework_slugs, feature_slugs, category_slugs) -> Q:
 class _Names:
     """The frameworks, features, values and sources the changes name: one query each."""
 
-    def __init__(self, claim_rows, citations):
+    def __init__(self, claim_rows, source_ids):
         framework_ids = {row.framework_id for row in claim_rows}
         feature_ids = {row.feature_id for row in claim_rows}
         self.frameworks = {
@@ -162,9 +176,7 @@ class _Names:
                 "pk", "slug", "label"
             )
         }
-        self.sources = dict(
-            Source.objects.filter(pk__in=citations.values("source_id")).values_list("pk", "title")
-        )
+        self.sources = dict(Source.objects.filter(source_ids).values_list("pk", "title"))
 
     def knows(self, row: _Row) -> bool:
         # A change of a framework or feature deleted since has no page to name it by.
@@ -259,17 +271,47 @@ def _citation_change(citation: _Row, timeline: _Timeline, *, names: _Names, publ
         if gone_with_claim and after.history_date - citation.history_date < SAME_SAVE:
             return None
     title = names.sources.get(citation.source_id, "a removed source")
-    return _change(
+    return _evidence_change(
         f"citation-{citation.history_id}",
         state,
         kind=kind,
         names=names,
         public_ids=public_ids,
-        statement=state.statement,
-        old=None,
-        new=names.badge(state),
         date=citation.history_date,
         detail=f"citation of “{title}”",
+    )
+
+
+def _verification_change(event: _Row, timeline: _Timeline, *, names: _Names, public_ids):
+    """The change a reader saw when a citation's quote stopped or started being found on its
+    source, or None when its claim was not public then."""
+    state = timeline.state_at(event.history_date)
+    if not _is_public(state) or not names.knows(state):
+        return None
+    lost = event.old_status == VerificationStatus.VERIFIED
+    detail = f"quote of “{names.sources.get(event.source_id, 'a removed source')}”"
+    if lost:
+        detail += f", {VerificationStatus(event.new_status).label.lower()}"
+    return _evidence_change(
+        f"verification-{event.id}",
+        state,
+        kind=ChangeKind.VERIFICATION_LOST if lost else ChangeKind.VERIFICATION_REGAINED,
+        names=names,
+        public_ids=public_ids,
+        date=event.history_date,
+        detail=detail,
+    )
+
+
+def _evidence_change(change_id, state: _Row, **fields) -> Change:
+    """A change of a public claim's evidence: the cell's badge stays what `state` says."""
+    return _change(
+        change_id,
+        state,
+        statement=state.statement,
+        old=None,
+        new=fields["names"].badge(state),
+        **fields,
     )
 
 
@@ -316,25 +358,32 @@ def change_list(
     if scope:
         citations = citations.filter(claim_id__in=claim_history.filter(scope).values("id"))
     citation_rows = [_Row(row) for row in citations.values(*_CITATION_FIELDS)]
+    checks = VerificationChange.objects.filter(changed_at__gte=start, changed_at__lt=end)
+    if scope:
+        checks = checks.filter(citation__claim_id__in=claim_history.filter(scope).values("id"))
+    check_rows = [_Row(row) for row in checks.values(*_VERIFICATION_FIELDS, **_VERIFICATION_NAMES)]
     # A claim's last row before the range: what the public saw when the range began.
     last_before = (
         claim_history.filter(id=OuterRef("id"), history_date__lt=start)
         .order_by("-history_date", "-history_id")
         .values("history_id")[:1]
     )
-    touched = Q(id__in=claims_in_range.values("id")) | Q(id__in=citations.values("claim_id"))
+    touched = (
+        Q(id__in=claims_in_range.values("id"))
+        | Q(id__in=citations.values("claim_id"))
+        | Q(id__in=checks.values("citation__claim_id"))
+    )
     prior = claim_history.filter(touched, history_id=Subquery(last_before))
     claim_rows = [
         _Row(row)
         for query in (prior, claims_in_range)
         for row in query.values(*_CLAIM_FIELDS).order_by("history_date", "history_id")
     ]
-    names = _Names(claim_rows, citations)
-    public_ids = set(
-        Claim.objects.published()
-        .filter(Q(pk__in=claims_in_range.values("id")) | Q(pk__in=citations.values("claim_id")))
-        .values_list("pk", flat=True)
+    names = _Names(
+        claim_rows,
+        Q(pk__in=citations.values("source_id")) | Q(pk__in={row.source_id for row in check_rows}),
     )
+    public_ids = set(Claim.objects.published().filter(touched).values_list("pk", flat=True))
     by_claim = defaultdict(list)
     for row in claim_rows:
         by_claim[row.id].append(row)
@@ -344,13 +393,13 @@ def change_list(
         for timeline in timelines.values()
         for change in _claim_changes(timeline, start=start, names=names, public_ids=public_ids)
     ]
-    for citation in citation_rows:
-        timeline = timelines.get(citation.claim_id)
-        change = timeline and _citation_change(
-            citation, timeline, names=names, public_ids=public_ids
-        )
-        if change:
-            changes.append(change)
+    # A citation's rows and its checks' changes, each read against its claim's timeline.
+    for rows, read in ((citation_rows, _citation_change), (check_rows, _verification_change)):
+        for row in rows:
+            timeline = timelines.get(row.claim_id)
+            change = timeline and read(row, timeline, names=names, public_ids=public_ids)
+            if change:
+                changes.append(change)
     changes.sort(key=lambda change: (change.date, change.id), reverse=True)
     return changes
 
@@ -397,7 +446,8 @@ class ChangeScope:
             )
             for slug in self.selection.get(key, ())
         ]
-        return f"{reverse('comparisons:changes')}?{urlencode(pairs)}"
+        # Spelled as the page spells it (frameworks sorted), so the link costs no redirect.
+        return f"{reverse('comparisons:changes')}?{page_query('changes', pairs)}"
 
 
 def change_scope_for_framework(framework: Framework) -> ChangeScope:

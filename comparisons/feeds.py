@@ -69,7 +69,8 @@ class ClaimsFeed(Feed):
 
 # == Changes of one framework, feature or curated comparison ==================================
 # The same changes as /changes/ (comparisons.changes), so a feed reader is told what the page
-# lists: a support level changed, a claim published or retracted, a citation added or removed.
+# lists: a support level changed, a claim published or retracted, a citation added or removed,
+# a quote's verification lost or regained.
 
 # A quiet framework's feed keeps its last entries this long; readers keep what they fetched.
 FEED_DAYS = 180
@@ -84,7 +85,8 @@ class _ChangesFeed(Feed):
     def subtitle(self, scope):
         return xml_text(
             f"What changed in the published claims about {scope.title}: support levels and "
-            "values, claims published or retracted, citations added or removed."
+            "values, claims published or retracted, citations added or removed, quotes no "
+            "longer found on their sources or found again."
         )
 
     def link(self, scope):

@@ -2,8 +2,9 @@
 
 Frameworks, features, categories, tags and curated comparisons keep their former slugs
 (knowledge.models.FormerSlug, written by a signal on every rename). An address that names one
-(a detail page or feed, a compare URL, a filter of the matrix or the changes page) answers
-with a permanent redirect to the same address spelled with today's slugs. Looked up only when
+(a detail page or feed, a compare URL, a filter of the matrix or the changes page, an API
+detail or filter, a badge or an embed) answers with a permanent redirect to the same address
+spelled with today's slugs. Looked up only when
 the page would otherwise fail (a 404, a filter the form refused), so pages that work pay
 nothing.
 """
@@ -18,20 +19,27 @@ from taggit.models import Tag
 
 from knowledge.models import Category, Feature, FormerSlug, Framework
 
-from .canonical import comparisons_match, query_text
+from .canonical import query_text, url_match
 from .models import Comparison
 
-# The public URL names whose `slug` names an object of this model.
+# The public URLs, by (namespace, name), whose path arguments name an object by slug: the
+# site's pages and feeds, the API's details and the badges.
 _PATH_MODELS = {
-    "framework-detail": Framework,
-    "framework-changes-feed": Framework,
-    "feature-detail": Feature,
-    "feature-changes-feed": Feature,
-    "category-detail": Category,
-    "tag-detail": Tag,
-    "comparison-detail": Comparison,
-    "comparison-changes-feed": Comparison,
+    ("comparisons", "framework-detail"): {"slug": Framework},
+    ("comparisons", "framework-changes-feed"): {"slug": Framework},
+    ("comparisons", "feature-detail"): {"slug": Feature},
+    ("comparisons", "feature-changes-feed"): {"slug": Feature},
+    ("comparisons", "category-detail"): {"slug": Category},
+    ("comparisons", "tag-detail"): {"slug": Tag},
+    ("comparisons", "comparison-detail"): {"slug": Comparison},
+    ("comparisons", "comparison-changes-feed"): {"slug": Comparison},
+    ("api", "framework-detail"): {"slug": Framework},
+    ("api", "feature-detail"): {"slug": Feature},
+    ("api", "category-detail"): {"slug": Category},
+    ("embed", "badge"): {"framework": Framework, "feature": Feature},
 }
+# The URLs naming frameworks as "a-vs-b": the compare page and its embed.
+_COMPARE_PATHS = {("comparisons", "compare"), ("embed", "compare")}
 # The query parameters of the filtered pages that name objects by slug.
 QUERY_MODELS = {"framework": Framework, "feature": Feature, "category": Category, "tag": Tag}
 # What can be a slug (tags' may hold any letter); anything else is not looked up at all.
@@ -68,19 +76,24 @@ def query_renamed(query: str) -> str | None:
 
 
 def _path_renamed(match) -> str | None:
-    if match.url_name == "compare":
+    where = (match.namespace, match.url_name)
+    if where in _COMPARE_PATHS:
         slugs = match.kwargs["slugs"].split("-vs-")
         now = slugs_renamed(Framework, slugs)
         kwargs = {"slugs": "-vs-".join(now.get(slug, slug) for slug in slugs)}
-    elif match.url_name in _PATH_MODELS:
-        now = slugs_renamed(_PATH_MODELS[match.url_name], [match.kwargs["slug"]])
-        kwargs = {"slug": now.get(match.kwargs["slug"])}
+    elif where in _PATH_MODELS:
+        kwargs = {
+            name: slugs_renamed(model, [match.kwargs[name]]).get(
+                match.kwargs[name], match.kwargs[name]
+            )
+            for name, model in _PATH_MODELS[where].items()
+        }
     else:
         return None
-    if not now:
+    if kwargs == match.kwargs:
         return None
     try:
-        return reverse(f"comparisons:{match.url_name}", kwargs=kwargs)
+        return reverse(f"{match.namespace}:{match.url_name}", kwargs=kwargs)
     except NoReverseMatch:
         # A slug the URL cannot spell (set by hand in the database): no redirect, the 404.
         return None
@@ -91,7 +104,7 @@ def renamed_redirect(request, *, path=True):
     former slug (in its path, when `path`, and in its query string)."""
     location = request.path
     if path:
-        match = comparisons_match(request)
+        match = url_match(request)
         if match is None:
             return None
         location = _path_renamed(match)

@@ -25,7 +25,8 @@ MAX_COMPARED = 8
 
 
 def _matrix_context(result: selectors.FilteredMatrix, **extra) -> dict:
-    now_query = urlencode([pair for pair in parse_qsl(result.query) if pair[0] != "as_of"])
+    # The same page today: the same filters and part, without the day.
+    now_query = urlencode([pair for pair in parse_qsl(result.page_query) if pair[0] != "as_of"])
     return {
         "as_of": result.as_of,
         "now_query": now_query,

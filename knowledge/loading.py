@@ -23,6 +23,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from . import history
+from .former_slug_fixtures import FORMER_SLUG, former_slug_fields_resolve
 from .models import Claim
 from .services import UNSOURCED_MESSAGE, breaks_citation_rule
 
@@ -43,6 +44,8 @@ FIXTURE_FILES = {
     "04_claims.json": ["knowledge.claim", "knowledge.citation"],
     # What `verifykb` last found; written by `dumpkb` after a run (see README, "Verification").
     "06_verification.json": ["knowledge.sourcefetch", "knowledge.citationverification"],
+    # Last: a former slug names an object of any of the files above.
+    "07_former_slugs.json": [FORMER_SLUG],
 }
 
 
@@ -214,8 +217,10 @@ class _Load:
             return None
         where = f"{path}: {label} {_raw_key(label, item['fields'])} (object #{index + 1})"
         model = apps.get_model(label)
-        problems = _field_errors(model, item["fields"]) or self.missing_references(
-            model, item["fields"]
+        problems = (
+            (former_slug_fields_resolve(item["fields"]) if label == FORMER_SLUG else [])
+            or _field_errors(model, item["fields"])
+            or self.missing_references(model, item["fields"])
         )
         if problems:
             self.errors.extend(f"{where}: {message}" for message in problems)
@@ -413,6 +418,7 @@ _NATURAL_KEY_FIELDS = {
     "knowledge.taggedframework": ["content_object", "tag"],
     "knowledge.claim": ["framework", "feature", "key"],
     "knowledge.citation": ["claim", "source"],
+    FORMER_SLUG: ["content_type", "slug"],
     **_added_by_apps("knowledge_base_natural_keys"),
 }
 

@@ -27,6 +27,7 @@ from knowledge.models import (
     Source,
     SourceKind,
     SupportLevel,
+    VerificationChange,
     VerificationStatus,
 )
 
@@ -124,6 +125,17 @@ def make_verification(citation=None, **fields):
         fields.setdefault("verified_at", now)
         fields.setdefault("passage", (citation.quote if citation else "") or "A passage.")
     return CitationVerification.objects.create(citation=citation or make_citation(), **fields)
+
+
+def make_verification_change(citation, *, lost=True, **fields):
+    """A check of `citation` that lost its verification (the quote gone), or regained it."""
+    from django.utils import timezone
+
+    found, gone = VerificationStatus.VERIFIED, VerificationStatus.NOT_FOUND
+    fields.setdefault("changed_at", timezone.now())
+    fields.setdefault("old_status", found if lost else gone)
+    fields.setdefault("new_status", gone if lost else found)
+    return VerificationChange.objects.create(citation=citation, **fields)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from ..verification.models import (  # noqa: E402, I001
     CitationVerification,
     SourceArchive,
     SourceFetch,
+    VerificationChange,
     VerificationStatus,
 )
 from .base import QUOTE_MAX_LENGTH, SlugManager, TaggedItemManager, TimeStampedModel
@@ -66,6 +67,7 @@ __all__ = [
     "TaggedFramework",
     "TaggedItemManager",
     "TimeStampedModel",
+    "VerificationChange",
     "VerificationStatus",
     "claim_name",
     "claim_verdict",

@@ -3,12 +3,20 @@
 Written by a signal whenever a slug changes (knowledge/signals.py), never by hand, so that an
 old URL (a detail page, a compare URL, a filter naming it) still finds its object and
 redirects to the new one. The object is named by content type and id, not by its new slug: a
-slug renamed twice leads from both old ones to wherever it is now.
+slug renamed twice leads from both old ones to wherever it is now. In fixtures (dumpkb,
+loadkb) the object is named by its natural key instead (knowledge/former_slug_fixtures.py), so
+that a reload into another database keeps the old URLs working.
 """
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+
+
+class FormerSlugManager(models.Manager):
+    def get_by_natural_key(self, app_label, model, slug):
+        content_type = ContentType.objects.get_by_natural_key(app_label, model)
+        return self.get(content_type=content_type, slug=slug)
 
 
 class FormerSlug(models.Model):
@@ -21,6 +29,8 @@ class FormerSlug(models.Model):
         help_text="The slug the object had before, e.g. “django-rest” renamed “drf”.",
     )
     renamed_at = models.DateTimeField("renamed", auto_now=True)
+
+    objects = FormerSlugManager()
 
     class Meta:
         verbose_name = "former slug"
@@ -37,3 +47,8 @@ class FormerSlug(models.Model):
 
     def __str__(self):
         return f"former slug “{self.slug}”"
+
+    def natural_key(self):
+        return (*self.content_type.natural_key(), self.slug)
+
+    natural_key.dependencies = ["contenttypes.contenttype"]

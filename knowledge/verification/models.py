@@ -2,7 +2,9 @@
 
 A check never edits a Source or a Citation: their `updated_at` stays the curators' date, and a
 run that fails half-way leaves the knowledge base as it was. Each source has at most one
-SourceFetch (the last fetch) and each citation one CitationVerification (the last check).
+SourceFetch (the last fetch) and each citation one CitationVerification (the last check);
+VerificationChange keeps the history that matters to readers, the moments a citation's quote
+stopped or started being found word for word.
 """
 
 from django.db import models
@@ -171,3 +173,40 @@ class CitationVerification(models.Model):
         return self.citation.natural_key()
 
     natural_key.dependencies = ["knowledge.citation"]
+
+
+class VerificationChange(models.Model):
+    """A check that crossed the line between verified and not: a quote found word for word on
+    its source and then no longer (or back again), as readers of /changes/ are told.
+
+    Written by verifykb in the same batch as the checks, only when the status crosses that
+    line, never for a re-check that found what the last one did: a nightly run adds a row
+    per change, not per citation. The first check of a citation is no change (nothing was
+    lost or regained).
+    """
+
+    citation = models.ForeignKey(
+        "knowledge.Citation", on_delete=models.CASCADE, related_name="verification_changes"
+    )
+    changed_at = models.DateTimeField("changed", db_index=True)
+    old_status = models.CharField(
+        "status before", max_length=15, choices=VerificationStatus.choices
+    )
+    new_status = models.CharField("status after", max_length=15, choices=VerificationStatus.choices)
+
+    class Meta:
+        verbose_name = "citation verification change"
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"Verification change of citation #{self.citation_id}"
+
+
+def verification_crossed(old_status: str | None, new_status: str) -> bool:
+    """Whether a check going from `old_status` (None: never checked) to `new_status` is a
+    VerificationChange: verified then not, or not then verified, after an earlier check."""
+    if old_status in (None, VerificationStatus.UNCHECKED):
+        return False
+    return (old_status == VerificationStatus.VERIFIED) != (
+        new_status == VerificationStatus.VERIFIED
+    )

@@ -35,7 +35,9 @@ from .models import (
     CitationVerification,
     SourceFetch,
     TextOrigin,
+    VerificationChange,
     VerificationStatus,
+    verification_crossed,
 )
 
 # An arbitrary constant that keeps our advisory locks apart from anyone else's.
@@ -275,6 +277,9 @@ def save_outcomes(outcomes: list[SourceOutcome], *, now=None) -> None:
     now = now or timezone.now()
     fetches = _Batch(SourceFetch, "source_id", now)
     checks = _Batch(CitationVerification, "citation_id", now)
+    # The few checks that crossed the line between verified and not, for /changes/: one
+    # INSERT per batch that has any, nothing for re-checks that found what the last one did.
+    crossed = []
     for outcome in outcomes:
         last = getattr(outcome.source, "last_fetch", None)
         before = _values(last) if last is not None else None
@@ -283,10 +288,21 @@ def save_outcomes(outcomes: list[SourceOutcome], *, now=None) -> None:
         for citation_id, result in outcome.results.items():
             check = existing.get(citation_id)
             before = _values(check) if check is not None else None
+            if before is not None and verification_crossed(before["status"], result.status):
+                crossed.append(
+                    VerificationChange(
+                        citation_id=citation_id,
+                        changed_at=now,
+                        old_status=before["status"],
+                        new_status=result.status,
+                    )
+                )
             checks.add(_check_record(citation_id, result, check, now), before)
     with transaction.atomic():
         fetches.save()
         checks.save()
+        if crossed:
+            VerificationChange.objects.bulk_create(crossed)
 
 
 # -- Locks ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from knowledge.models import Claim, ClaimStatus, SupportLevel
+from knowledge.models import Citation, Claim, ClaimStatus, SupportLevel
 from knowledge.services import claim_publish, claim_retract
 from tests.factories import (
     HIDDEN_MARKERS,
@@ -24,6 +24,7 @@ from tests.factories import (
     make_grid,
     make_scale,
     make_source,
+    make_verification_change,
     plant_unpublished_claims,
     record_missing_history,
 )
@@ -245,15 +246,19 @@ def test_changes_queries_do_not_grow_with_the_data(client, size, django_assert_n
         age(claim, 1)
         claim.support = SupportLevel.PARTIAL
         claim.save()
+    # Evidence lost, as many as frameworks: a source's title read per check would show.
+    checked = Citation.objects.published().order_by("pk")[: size[0]]
+    for citation in checked:
+        make_verification_change(citation)
     # Form choices (frameworks, features, categories), then the changes: claims in the range,
-    # their citations, each claim's state before it, frameworks, features, values, sources and
-    # which claims are public now.
-    with django_assert_num_queries(11):
+    # their citations, the checks that lost or regained verification, each claim's state
+    # before it, frameworks, features, values, sources and which claims are public now.
+    with django_assert_num_queries(12):
         response = client.get(URL)
     # Recomputed from the claims: every published claim was published today, and the ones
     # changed yesterday show that change and their publication, both in the range.
     published = Claim.objects.published().count()
-    assert len(entries(response)) == published + len(changed)
+    assert len(entries(response)) == published + len(changed) + len(checked)
     assert len(grid.frameworks) == size[0]
 
 
@@ -370,3 +375,19 @@ def test_a_deleted_claim_is_withdrawn_once_without_its_citations(client):
     [(anchor, text)] = entries(client.get(URL))
     assert "Withdrawn" in text and "Built in" in text
     assert anchor.startswith("claim-")
+
+
+def test_the_pages_what_changed_links_are_canonical(client):
+    """Each page links its changes in the changes page's own spelling: no redirect on the way."""
+    zeta, alpha = make_framework(slug="zeta"), make_framework(slug="alpha")
+    feature = make_feature()
+    for framework in (zeta, alpha):
+        make_claim(framework=framework, feature=feature)
+    comparison = make_comparison("Zeta vs Alpha", "zeta-alpha", [zeta, alpha])
+    comparison.categories.add(feature.category)
+    for page in (comparison, zeta, feature):
+        html = client.get(page.get_absolute_url()).content.decode()
+        link = re.search(r'<a href="([^"]+)">What changed</a> <span', html).group(1)
+        response = client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200, (page, link)
+        assert entries(response), link

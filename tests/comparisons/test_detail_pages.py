@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from taggit.models import Tag
 
-from knowledge.models import ClaimRank, ClaimStatus, Source, SupportLevel
+from knowledge.models import Claim, ClaimRank, ClaimStatus, Source, SupportLevel
 from tests.factories import (
     HIDDEN_MARKERS,
     make_category,
@@ -13,6 +13,7 @@ from tests.factories import (
     make_feature,
     make_framework,
     make_grid,
+    make_release,
     make_source,
     plant_unpublished_claims,
 )
@@ -409,6 +410,25 @@ def test_framework_page_queries_do_not_grow(client, knowledge_base, django_asser
     with django_assert_max_num_queries(5):
         response = client.get(knowledge_base.frameworks[0].get_absolute_url())
     assert response.status_code == 200
+
+
+def test_framework_timeline_queries_do_not_grow(
+    client, knowledge_base, django_assert_max_num_queries
+):
+    """Guards N+1s over the timeline: a release or feature read per versioned claim."""
+    framework = knowledge_base.frameworks[0]
+    # Versions the seeder never gives (its one release per framework is below 10).
+    releases = [make_release(framework=framework, version=f"9{n}.0") for n in range(2, 6)]
+    claims = list(framework.claims.order_by("pk").values_list("pk", flat=True))
+    for n, release in enumerate(releases):
+        Claim.objects.filter(pk__in=claims[n::4]).update(
+            since_version=release, until_version=releases[-1] if n == 0 else None
+        )
+    with django_assert_max_num_queries(5):
+        response = client.get(framework.get_absolute_url())
+    html = response.content.decode()
+    # Every release that added something is on the timeline.
+    assert all(f"<strong>{framework.name} {r.version}</strong>" in html for r in releases)
 
 
 def test_feature_page_queries_do_not_grow(client, knowledge_base, django_assert_max_num_queries):

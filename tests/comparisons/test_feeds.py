@@ -6,14 +6,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from knowledge.models import Claim, ClaimStatus, SupportLevel
+from comparisons.feeds import FEED_LENGTH
+from knowledge.models import Citation, Claim, ClaimStatus, SupportLevel, VerificationChange
 from knowledge.services import claim_publish
 from tests.factories import (
     HIDDEN_MARKERS,
     make_claim,
+    make_comparison,
     make_feature,
     make_framework,
+    make_grid,
+    make_verification_change,
     plant_unpublished_claims,
+    record_missing_history,
 )
 
 pytestmark = pytest.mark.django_db
@@ -70,13 +75,50 @@ def test_feed_drops_characters_xml_cannot_carry(client):
     assert found[0].find(f"{ATOM}summary").text == "Formfeed and null Detail: v1"
 
 
-def test_feed_is_bounded(client, django_assert_max_num_queries):
+@pytest.mark.parametrize("claims", [60, 240])
+def test_feed_is_bounded(client, claims, django_assert_max_num_queries):
     """Guards a query per entry (its framework and feature for the title)."""
-    for _ in range(60):
+    for _ in range(claims):
         make_claim(citations=0)
     with django_assert_max_num_queries(1):
         found = entries(client)
     assert len(found) == 50
+
+
+@pytest.mark.parametrize("size", [(2, 5), (6, 30)], ids=["2x5", "6x30"])
+def test_change_feeds_queries_do_not_grow(client, size, django_assert_num_queries):
+    """Guards against a query per entry or per change behind it (a framework, feature, value
+    or source read per change, a claim's earlier state per claim): each feed is its object,
+    then the changes list's fixed handful."""
+    grid = make_grid(*size, edits=3)
+    record_missing_history()
+    comparison = make_comparison("All", "all", grid.frameworks)
+    comparison.categories.add(*grid.categories)
+    for citation in Citation.objects.published().order_by("pk")[: size[0]]:
+        make_verification_change(citation)
+    framework, feature = grid.frameworks[0], grid.features[0]
+    feeds = [
+        (reverse("comparisons:framework-changes-feed", args=[framework.slug]), framework),
+        (reverse("comparisons:feature-changes-feed", args=[feature.slug]), feature),
+        (reverse("comparisons:comparison-changes-feed", args=[comparison.slug]), None),
+    ]
+    for url, scope in feeds:
+        # The object, then the changes: claims in the range, their citations, the checks
+        # that changed, each claim's state before it, frameworks, features, values, sources
+        # and which claims are public now (a curated comparison reads its frameworks and
+        # categories too).
+        with django_assert_num_queries(9 if scope else 11):
+            response = client.get(url)
+        found = ET.fromstring(response.content).findall(f"{ATOM}entry")
+        # Recomputed from the data: each published claim's publication today, and the
+        # checks of its citations that lost verification.
+        published = Claim.objects.published()
+        if scope is framework:
+            published = published.filter(framework=framework)
+        elif scope is feature:
+            published = published.filter(feature=feature)
+        lost = VerificationChange.objects.filter(citation__claim__in=published).count()
+        assert len(found) == min(FEED_LENGTH, published.count() + lost), url
 
 
 def test_every_page_links_to_the_feed(client):

@@ -3,6 +3,7 @@ comes in parts of whole categories (or runs of rows), each with its own canonica
 exports stay complete."""
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -10,6 +11,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from comparisons.cache import bump_content_version
 from knowledge.models import Feature
@@ -211,3 +213,17 @@ def test_an_export_of_one_part_is_whole_and_cached(client, django_assert_num_que
     assert not first.streaming
     assert again.content == first.content
     assert json.loads(first.content)["features"]
+
+
+def test_the_today_link_of_a_past_day_s_part_keeps_the_part(client):
+    make_grid(4, 30, categories=3)
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    then = client.get(f"/matrix/?as_of={yesterday}&part=2")
+    assert then.status_code == 200
+    html = then.content.decode()
+    link = re.search(r'<a href="([^"]+)">See it as it is today</a>', html).group(1)
+    assert link == "/matrix/?part=2"
+    today = client.get(link.replace("&amp;", "&"))
+    assert today.status_code == 200
+    # The same rows, today.
+    assert _shown_rows(today.content.decode()) == _shown_rows(html)

@@ -1,12 +1,16 @@
 """Query budgets of the matrix pages: the same bound for a 2 × 10 and a 20 × 300 matrix."""
 
 import re
+from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from comparisons.models import Comparison
-from knowledge.models import Citation
+from knowledge.models import Citation, Claim, Release
 from tests.factories import make_comparison, make_grid
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +116,35 @@ def test_home_queries_are_bounded(client, grid, django_assert_max_num_queries):
 def test_export_queries_are_bounded(client, grid, name, django_assert_max_num_queries):
     """Guards against a query per exported row or per citation in the JSON."""
     _get_within_budget(client, django_assert_max_num_queries, reverse(name))
+
+
+def _history_of_every_claim_and_citation(days_ago):
+    """History rows for the seeder's bulk-created claims and citations, dated `days_ago`."""
+    for model in (Claim, Citation):
+        model.history.bulk_history_create(list(model.objects.all()), batch_size=2000)
+        model.history.update(history_date=F("history_date") - timedelta(days=days_ago))
+
+
+def test_past_day_and_release_matrices_are_bounded(client, grid, django_assert_max_num_queries):
+    """Guards against a query per claim's or citation's history row (?as_of=, rebuilt from the
+    history) and per release or versioned claim (?release=, one column as of a release)."""
+    _history_of_every_claim_and_citation(2)
+    framework = grid.frameworks[0]
+    release = Release.objects.filter(framework=framework).first()
+    claims = Claim.objects.filter(framework=framework).order_by("pk")
+    half = list(claims.values_list("pk", flat=True)[::2])
+    Claim.objects.filter(pk__in=half).update(since_version=release)
+    Claim.objects.filter(framework=framework).exclude(pk__in=half).update(until_version=release)
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    at_release = ("release", f"{framework.slug}@{release.version}")
+    for query in (
+        urlencode([("as_of", yesterday)]),
+        urlencode([at_release]),
+        urlencode([at_release, ("as_of", yesterday)]),
+    ):
+        html = _get_within_budget(
+            client, django_assert_max_num_queries, f"/matrix/?{query}"
+        ).content.decode()
+        assert 'class="form-error"' not in html, query
+    # The past day is the seeded one, not an empty table: its cells carry their footnotes.
+    assert 'id="fn-1"' in html

@@ -111,3 +111,49 @@ def test_unknown_slugs_stay_404_and_saves_without_rename_record_nothing(client, 
     response = client.get("/matrix/?framework=nope")
     assert response.status_code == 200 and 'class="form-error"' in response.content.decode()
     assert client.get(reverse("comparisons:changes"), {"framework": "nope\x00"}).status_code == 400
+
+
+# -- The API, the badges and the embeds -------------------------------------------------------
+
+
+def test_api_details_and_filters_follow_renames(client, world):
+    rename(world["django"], "django-web")
+    follows(client, "/api/v1/frameworks/django/", "/api/v1/frameworks/django-web/")
+    follows(client, "/api/v1/claims/?framework=django", "/api/v1/claims/?framework=django-web")
+    follows(client, "/api/v1/matrix/?framework=django", "/api/v1/matrix/?framework=django-web")
+    follows(client, "/api/v1/changes/?framework=django", "/api/v1/changes/?framework=django-web")
+    orm = world["orm"]
+    rename(orm, "object-relational-mapper")
+    follows(client, "/api/v1/features/orm/", "/api/v1/features/object-relational-mapper/")
+    follows(
+        client, "/api/v1/claims/?feature=orm", "/api/v1/claims/?feature=object-relational-mapper"
+    )
+    old_category = orm.category.slug
+    rename(orm.category, "data-layer")
+    follows(client, f"/api/v1/categories/{old_category}/", "/api/v1/categories/data-layer/")
+    follows(
+        client,
+        f"/api/v1/features/?category={old_category}",
+        "/api/v1/features/?category=data-layer",
+    )
+    # What answers at the new address is the renamed object.
+    assert client.get("/api/v1/frameworks/django-web/").json()["slug"] == "django-web"
+    # Unknown slugs stay the API's JSON 404 and 400.
+    assert client.get("/api/v1/frameworks/nope/").json()["status"] == 404
+    assert client.get("/api/v1/claims/?framework=nope").status_code == 400
+
+
+def test_badges_and_embeds_follow_renames(client, world):
+    rename(world["django"], "django-web")
+    rename(world["orm"], "object-relational-mapper")
+    follows(client, "/badge/django/orm.svg", "/badge/django-web/object-relational-mapper.svg")
+    follows(client, "/badge/flask/orm.svg", "/badge/flask/object-relational-mapper.svg")
+    follows(client, "/embed/compare/django-vs-flask/", "/embed/compare/django-web-vs-flask/")
+    old_category = world["orm"].category.slug
+    rename(world["orm"].category, "data-layer")
+    follows(
+        client,
+        f"/embed/compare/flask-vs-django-web/?category={old_category}",
+        "/embed/compare/flask-vs-django-web/?category=data-layer",
+    )
+    assert client.get("/badge/nope/nope.svg").status_code == 404

@@ -14,19 +14,29 @@ CI runs FUZZ_EXAMPLES (default 2,000) examples; run it longer by hand with e.g.
     CITEGRID_FUZZ_EXAMPLES=20000 make test PYTEST_ARGS="tests/security/test_fuzz_queries.py"
 """
 
+import datetime
 import os
 from urllib.parse import quote, urlencode
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from taggit.models import Tag
 
 from comparisons.models import Comparison, ComparisonFramework
-from knowledge.models import ClaimStatus
-from tests.factories import make_claim, make_feature, make_framework, make_source
+from knowledge.models import Citation, ClaimStatus
+from tests.factories import (
+    age_history,
+    make_claim,
+    make_feature,
+    make_framework,
+    make_release,
+    make_source,
+    make_verification_change,
+)
 
 from .forms import page_parameters
 from .payloads import all_payloads
@@ -63,8 +73,21 @@ NUMBERS = [
 ]
 KNOWN_PARAMETERS = [
     *("q", "page", "sort", "order", "format", "tag", "framework", "feature", "category"),
-    *("since", "until", "as_of"),
+    *("since", "until", "as_of", "release", "part"),
 ]
+
+
+def well_formed_values():
+    """Values that pass the forms' first look (real days, real releases, part numbers, the
+    renamed slug's old name), so the fuzzer reaches the code behind the form too."""
+    today = timezone.localdate()
+    days = [today - datetime.timedelta(days=n) for n in (-1, 0, 1, 2, 5, 400)]
+    return [
+        *(day.isoformat() for day in days),
+        *("fw0@1.0", "fw0@9.9", "fw2@1.0", "fw2-renamed@1.0", "fw1@1.0", "@", "fw0@"),
+        *("1", "2", "3", "99", "-1", "0"),
+        *("fw2", "fw2-renamed", "on", "off"),
+    ]
 
 
 def _characters():
@@ -116,6 +139,23 @@ def _fuzz_data():
         ComparisonFramework(comparison=comparison, framework=f) for f in frameworks[:2]
     )
     frameworks[0].tags.add("python")
+    # A published claim whose earlier version was a draft carrying the marker, days ago: a
+    # past day's matrix (?as_of=) and the changes of those days must not show it.
+    edited = make_claim(framework=frameworks[1], feature=features[3], statement="Public now.")
+    edited.status, edited.statement = ClaimStatus.DRAFT, f"{HIDDEN_MARKER} draft"
+    edited.save()
+    age_history(3)
+    edited.status, edited.statement = ClaimStatus.PUBLISHED, "Public again."
+    edited.save()
+    # Releases and a claim's versions, for ?release= and the timelines; checks lost and
+    # regained, of published and hidden claims alike.
+    for framework in frameworks:
+        make_release(framework=framework, version="1.0")
+    versioned = frameworks[0].claims.get(feature=features[0])
+    versioned.since_version = frameworks[0].releases.get()
+    versioned.save()
+    for citation in Citation.objects.all():
+        make_verification_change(citation, lost=citation.pk % 2 == 0)
     # A renamed slug, so that old addresses (redirected to the new one) are fuzzed too.
     frameworks[2].slug = "fw2-renamed"
     frameworks[2].save()
@@ -170,7 +210,7 @@ def fuzz_world(db):
         "client": client,
         "paths": {p.name: _path_strategy(p, values) for p in public_patterns()},
         "parameters": sorted(parameters),
-        "values": sorted(parameter_values) or ["x"],
+        "values": sorted(parameter_values | set(well_formed_values())),
     }
 
 
@@ -225,6 +265,11 @@ def hostile_requests(draw, world):
 
 def _check(client, method, path, query, headers):
     note(f"{method} {path}?{query[:300]} {headers!r:.600}")
+    check_response(client, method, path, query, headers)
+
+
+def check_response(client, method, path, query, headers):
+    """The request answers below 500, with no traceback, no hidden claim and no cookie."""
     extra = {"QUERY_STRING": query, **headers}
     response = client.head(path, **extra) if method == "HEAD" else client.get(path, **extra)
     where = f"{method} {path}?{query[:200]!r} {headers!r:.300}"

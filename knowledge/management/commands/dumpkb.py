@@ -6,6 +6,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management.base import BaseCommand
 
+from knowledge.former_slug_fixtures import FORMER_SLUG, former_slugs_for_fixture
 from knowledge.loading import DERIVED_FIELD_SUFFIX, FIXTURE_FILES
 
 
@@ -22,8 +23,9 @@ SET_ON_SAVE = frozenset({"published_at"})
 
 class Command(BaseCommand):
     help = (
-        "Dump the knowledge base (taxonomy, frameworks, sources, claims, comparisons) into "
-        "fixture files with natural keys, sorted by natural key so diffs stay small."
+        "Dump the knowledge base (taxonomy, frameworks, sources, claims, comparisons, "
+        "verification results, former slugs) into fixture files with natural keys, sorted by "
+        "natural key so diffs stay small."
     )
 
     def add_arguments(self, parser):
@@ -48,6 +50,8 @@ class Command(BaseCommand):
                 use_natural_primary_keys=True,
                 fields=fields,
             )
+            if FORMER_SLUG in labels:
+                text = former_slugs_for_fixture(text)
             (target / filename).write_text(text + "\n", encoding="utf-8")
             self.stdout.write(f"{target / filename}: {len(objects)} objects")
 

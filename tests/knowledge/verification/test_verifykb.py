@@ -13,7 +13,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from werkzeug import Response
 
-from knowledge.models import Citation, CitationVerification, Claim, Source, SourceFetch
+from knowledge.models import (
+    Citation,
+    CitationVerification,
+    Claim,
+    Source,
+    SourceFetch,
+    VerificationChange,
+)
 from knowledge.verification import fetching
 from tests.factories import make_citation, make_source
 
@@ -310,13 +317,49 @@ def test_checking_pages_found_as_before_costs_the_same_queries_at_any_size(
     gone_page[0] = "<p>Nothing to see here any more.</p>"
     # sources, their citations with checks (one prefetch); a transaction: the changed result
     # replaced (a DELETE and an INSERT per model: its fetch's hash changed too), the others'
-    # dates set (two UPDATEs: verified checks and reachable fetches). On PostgreSQL each source
-    # also takes its lock, asks whether another run checked it meanwhile, and lets go.
+    # dates set (two UPDATEs: verified checks and reachable fetches), and the one verification
+    # lost recorded (one INSERT). On PostgreSQL each source also takes its lock, asks whether
+    # another run checked it meanwhile, and lets go.
     locking = 3 * (sources + 1) if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(2 + 2 + 4 + 2 + locking):
+    with django_assert_num_queries(2 + 2 + 4 + 2 + 1 + locking):
         summary = run.run(run.sources_to_check())
     assert summary.counts == {"verified": sources, "not_found": 1}
     assert CitationVerification.objects.get(citation=gone).status == "not_found"
+    assert list(VerificationChange.objects.values_list("citation", "old_status", "new_status")) == [
+        (gone.pk, "verified", "not_found")
+    ]
+    # Everything found as before: dates only (three UPDATEs, the not-found check having one
+    # date fewer to set), and no verification change at all.
+    with django_assert_num_queries(2 + 2 + 3 + locking):
+        run.run(run.sources_to_check())
+    assert VerificationChange.objects.count() == 1
+
+
+def test_only_crossing_the_verified_line_is_a_verification_change(site):
+    """Lost, regained, and nothing for the first check or a change between two failures."""
+    page = [PAGE]
+    url = site.handler("/moving/", lambda request: Response(page[0], mimetype="text/html"))
+    first = check(url)
+    assert first.status == "verified"
+    assert not VerificationChange.objects.exists()  # a first check loses nothing
+    steps = [
+        ("<p>Gone.</p>", "not_found"),
+        ("<p>Still gone.</p>", "not_found"),
+        (PAGE.replace("quick interface", "fast interface"), "reworded"),
+        (PAGE, "verified"),
+        (PAGE, "verified"),
+    ]
+    for body, status in steps:
+        page[0] = body
+        call_command("verifykb", "--source", str(first.citation.source_id))
+        assert CitationVerification.objects.get(pk=first.pk).status == status
+    changes = VerificationChange.objects.order_by("changed_at", "pk")
+    assert [(c.old_status, c.new_status) for c in changes] == [
+        ("verified", "not_found"),
+        ("reworded", "verified"),
+    ]
+    checks_at = [c.changed_at for c in changes]
+    assert checks_at[0] < checks_at[1]
 
 
 def test_a_run_that_fails_half_way_keeps_what_it_finished_and_earlier_results(site, monkeypatch):
