@@ -69,11 +69,12 @@ class Footnoter:
         return source
 
     def claim(
-        self, claim, *, backref: str | None, framework_name: str, feature_name: str
+        self, claim, *, shown: bool, backref: str, framework_name: str, feature_name: str
     ) -> CellClaim:
-        """The CellClaim of `claim`, its citations numbered next in their run."""
-        footnotes = self.shown if backref is None else self.others
-        first = len(footnotes) + (1 if backref is None else self.first_other)
+        """The CellClaim of `claim` (the one its cell shows, or another), its citations
+        numbered next in their run; their "back" links return to `backref`."""
+        footnotes = self.shown if shown else self.others
+        first = len(footnotes) + (1 if shown else self.first_other)
         url = self._claim_url(claim.id)
         number = first
         verified = False
@@ -90,7 +91,7 @@ class Footnoter:
                     claim_url=url,
                     framework_name=framework_name,
                     feature_name=feature_name,
-                    backref=backref or f"fnref-{number}",
+                    backref=backref,
                     verification=status,
                     verified_at=citation.verification__verified_at,
                     checked_at=citation.verification__checked_at,

@@ -389,9 +389,9 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
             )
             if shown:
                 names = {"framework_name": framework.name, "feature_name": row.name}
-                cell.claims.append(footnoter.claim(shown, backref=None, **names))
+                cell.claims.append(footnoter.claim(shown, shown=True, backref=anchor, **names))
                 cell.claims += [
-                    footnoter.claim(other, backref=f"claims-{anchor}", **names)
+                    footnoter.claim(other, shown=False, backref=f"claims-{anchor}", **names)
                     for other in claims[1:]
                 ]
             if len(claims) > 1:

@@ -47,7 +47,7 @@ class Footnote:
     # The cell it belongs to, which the footnote names: it opens in place, away from the cell.
     framework_name: str
     feature_name: str
-    backref: str  # the anchor its "back" link returns to
+    backref: str  # the anchor its "back" link returns to: its cell, or its cell's list of claims
     # What verifykb last found for it (knowledge/verification/): a VerificationStatus value.
     verification: str
     verified_at: datetime | None

@@ -198,7 +198,7 @@ def floor_html() -> str:
                         locator=locator,
                         source_link=sources[source_id],
                         claim_link=claims[claim_id],
-                        backref=f"fnref-{number}",
+                        backref=anchor,
                     )
                 )
             cells.append(

@@ -6,14 +6,16 @@ with Jinja2 beside these tags, and only these meet the cold goal (see its render
 So the markup is written with f-strings in which every text value passes through `_e` (the
 standard library's `html.escape`, quotes included), safe in text and in attribute values
 alike; numbers are formatted with `:d`, which only an int passes. Anchors (`c12-3`,
-`fnref-7`, `claims-c12-3`) are made by `matrix_build` from such numbers.
+`claims-c12-3`) are made by `matrix_build` from such numbers.
 
 The writers (`row_html`, `cell_html`, `footnote_html`, …) take keyword arguments of plain
 values, so the tags call them with a record's fields by name, and the benchmark's floor
 writes the same bytes from its one raw query with the same functions instead of a copy.
 
-The markup is lean on purpose, since every byte is repeated thousands of times: styles hang
-on the table and list classes instead of a class per element. A footnote names its cell
+The markup is lean on purpose, since every byte and element is repeated thousands of times:
+styles hang on the table and list classes instead of a class per element, and a cell is two
+elements, its badge's link and the `<td>` (the browser's DOM per cell is asserted in
+tests/comparisons/test_matrix_dom.py). A footnote names its cell
 ("Django · ORM", the link to its claim), since it opens in place over the table, away from the
 cell it belongs to. A value repeated across the page (a source link, a claim link) is escaped
 and formatted once. No query and no decision here: only markup.
@@ -37,8 +39,8 @@ def _rank_label(rank: str) -> str:
     return str(ClaimRank(rank).label) if rank in ClaimRank.values else rank
 
 
-# After the references of a shown claim none of whose quotes the last check found verbatim.
-UNVERIFIED_MARK = '<small class="unverified">unverified</small>'
+# After a shown claim's citation numbers when the last check found none of its quotes verbatim.
+UNVERIFIED = "unverified"
 
 # {display: (classes, symbol and label)}: a display holds everything its badge shows.
 _badge_parts: dict[SupportDisplay, tuple[str, str]] = {}
@@ -56,13 +58,23 @@ def badge_parts(mark: SupportDisplay) -> tuple[str, str]:
     return parts
 
 
-def refs_html(numbers: Iterable[int], *, backlinks: bool) -> str:
-    # Only the cell's references carry the ids the footnotes' "back" links return to.
-    if backlinks:
-        return "".join(
-            f'<a href="#fn-{n:d}" id="fnref-{n:d}" aria-label="Citation {n:d}">[{n:d}]</a>'
-            for n in numbers
+# {display: (classes, symbol and label)} of the badges in cells: the symbol is text there, as
+# a `<b>` in each of 2,000 cells was a third of the table's elements.
+_cell_badges: dict[SupportDisplay, tuple[str, str]] = {}
+
+
+def cell_badge(mark: SupportDisplay) -> tuple[str, str]:
+    parts = _cell_badges.get(mark)
+    if parts is None:
+        parts = _cell_badges[mark] = (
+            f"support {_e(mark.css_class)}",
+            f"{_e(mark.symbol)} {_e(mark.label)}",
         )
+    return parts
+
+
+def refs_html(numbers: Iterable[int]) -> str:
+    # In the lists of a cell's claims: each reference its own link (a few cells, not 2,000).
     return "".join(f'<a href="#fn-{n:d}" aria-label="Citation {n:d}">[{n:d}]</a>' for n in numbers)
 
 
@@ -72,17 +84,14 @@ def markers_html(*, anchor: str, disagree: bool, agreeing_sources: int, supersed
     html = ""
     link = f'href="#claims-{anchor}"'
     if disagree:
-        html += (
-            f' <a class="cell__disagree" {link}><span aria-hidden="true">⚠</span> '
-            "Sources disagree</a>"
-        )
+        html += f'\n<a class="cell__disagree" {link}>⚠ Sources disagree</a>'
     elif agreeing_sources:
         words = (
             "1 source agrees" if agreeing_sources == 1 else f"{agreeing_sources:d} sources agree"
         )
-        html += f' <a class="cell__more" {link}>{words}</a>'
+        html += f'\n<a class="cell__more" {link}>{words}</a>'
     if superseded:
-        html += f' <a class="cell__more" {link}>+{superseded:d} superseded</a>'
+        html += f'\n<a class="cell__more" {link}>+{superseded:d} superseded</a>'
     return html
 
 
@@ -98,19 +107,28 @@ def cell_html(
     agreeing_sources: int = 0,
     superseded: int = 0,
 ) -> str:
-    """A cell's `<td>`: its badge (a link to the claim shown, when there is one), its value,
-    its references (marked when none of their quotes was found verbatim at the last check),
-    then what its other claims say, when it has any."""
-    classes, badge = badge_parts(mark)
+    """A cell's `<td>`: its badge, a link to the shown claim's first footnote (to the claim
+    when it cites nothing); then, one to a line (the table keeps line breaks), its value, its
+    citation numbers (marked when none of their quotes was found verbatim at the last check)
+    and what its other claims say, when it has any.
+
+    Two elements for most cells: the numbers and words are text, since the footnote the badge
+    leads to names its cell, and the page's script opens all of the cell's footnotes in place
+    (static/js/matrix.js); without it the badge's footnote opens over the table."""
+    classes, badge = cell_badge(mark)
     if not url:
         return f'<td id="{anchor}"><span class="{classes}">{badge}</span></td>'
+    numbers = list(footnotes)
+    href = f"#fn-{numbers[0]:d}" if numbers else _e(url)
     start = '<td class="cell--disagree" id="' if disagree else '<td id="'
-    html = f'{start}{anchor}"><a class="{classes}" href="{_e(url)}">{badge}</a>'
+    html = f'{start}{anchor}"><a class="{classes}" href="{href}">{badge}</a>'
     if value:
-        html += f'<span class="cell__value">{_e(value)}</span>'
-    html += refs_html(footnotes, backlinks=True)
+        html += f"\n{_e(value)}"
+    refs = "".join(f"[{n:d}]" for n in numbers)
     if not verified:
-        html += UNVERIFIED_MARK
+        refs = f"{refs} {UNVERIFIED}" if refs else UNVERIFIED
+    if refs:
+        html += f"\n{refs}"
     markers = markers_html(
         anchor=anchor,
         disagree=disagree,
@@ -141,7 +159,9 @@ def footnote_html(
     *, number: int, quote: str, locator: str, source_link: str, claim_link: str, backref: str
 ) -> str:
     """A footnote's `<li>` (the list's own numbering shows the number); the links are
-    written once per source and claim by `source_link_html` and `claim_link_html`."""
+    written once per source and claim by `source_link_html` and `claim_link_html`. Its "back"
+    link returns to its cell (or its cell's list of claims): the script opens together the
+    footnotes that return to the same cell."""
     quote = f"<blockquote>{_e(quote)}</blockquote>" if quote else ""
     locator = f"{_e(locator)}, " if locator else ""
     return (
@@ -194,7 +214,7 @@ def _claim_item(claim: CellClaim, *, shown: bool, footnotes: list[Footnote]) -> 
     )
     start = claim.first_footnote - 1
     quotes = "".join(
-        (f" <q>{_e(fn.quote)}</q>" if fn.quote else "") + refs_html((fn.number,), backlinks=False)
+        (f" <q>{_e(fn.quote)}</q>" if fn.quote else "") + refs_html((fn.number,))
         for fn in footnotes[start : start + claim.footnote_count]
     )
     return (

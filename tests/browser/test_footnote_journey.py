@@ -43,17 +43,35 @@ def test_home_to_source_through_a_footnote(live_server, page):
 
     cell = page.locator(f"#c{orm.pk}-{django.pk}")
     expect(cell).to_contain_text("Built in")
-    cell.get_by_role("link", name="Citation 1").click()
-    expect(page).to_have_url(re.compile(r"#fn-1$"))
-    footnote = page.locator("#fn-1")
+    expect(cell).to_contain_text("[1]")
+    cell.get_by_role("link", name="✓ Built in").click()
+    # Opened in place, over the table: the cell's quotes, naming the cell (its claim's link).
+    footnote = page.locator("#matrix-pop")
     expect(footnote).to_be_in_viewport()
     expect(footnote).to_contain_text("A model is the single source of truth.")
-    # Opened over the table, it names the cell it belongs to (its claim's link).
     expect(footnote.get_by_role("link", name="Django · ORM")).to_be_visible()
 
     footnote.get_by_role("link", name="Django documentation: Models").click()
     expect(page).to_have_url(re.compile(re.escape(source.get_absolute_url()) + "$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Django documentation: Models")
+
+
+def test_without_script_a_cell_leads_to_its_footnote_and_back(live_server, browser):
+    django = make_framework(name="Django", slug="django")
+    orm = make_feature(name="ORM", slug="orm")
+    make_claim(framework=django, feature=orm, value="Django ORM", citations=2)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/matrix/")
+    cell = page.locator(f"#c{orm.pk}-{django.pk}")
+    cell.get_by_role("link", name="✓ Built in").click()
+    expect(page).to_have_url(re.compile(r"#fn-1$"))
+    footnote = page.locator("#fn-1")
+    expect(footnote).to_be_in_viewport()
+    expect(footnote.get_by_role("link", name="Django · ORM")).to_be_visible()
+    footnote.get_by_role("link", name="back").click()
+    expect(page).to_have_url(re.compile(rf"#c{orm.pk}-{django.pk}$"))
+    context.close()
 
 
 def test_a_category_collapses_and_the_header_sticks_without_script(live_server, browser):

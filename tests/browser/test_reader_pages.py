@@ -6,10 +6,12 @@ chips and keep empty parameters out of the URL; category headings and the skip l
 """
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 from taggit.models import Tag
 
 from comparisons.models import Comparison
@@ -87,7 +89,11 @@ def test_a_cell_permalink_and_a_footnotes_back_link_show_the_cell_in_full(
     anchors = page.eval_on_selector_all(".matrix td[id]", "cells => cells.map(c => c.id)")
     # A cell deep in the table, in the last column: both sticky parts could hide it.
     anchor = anchors[len(anchors) * 2 // 3 // 4 * 4 + 3]
-    for url in (f"{matrix}#{anchor}", f"{matrix}#fnref-40"):
+    # And the cell a footnote's "back" link returns to, without a script.
+    back = page.eval_on_selector(
+        "#matrix-notes", 'n => n.textContent.match(/id="fn-40".*?href="#(c[0-9-]+)">back/)[1]'
+    )
+    for url in (f"{matrix}#{anchor}", f"{matrix}#{back}"):
         page.goto(matrix + "#top")
         page.goto(url)
         target = page.locator(url[url.index("#") :])
@@ -100,22 +106,57 @@ def test_a_cell_permalink_and_a_footnotes_back_link_show_the_cell_in_full(
         assert box["top"] < 800 - 48  # on the screen, not merely above its bottom edge
 
 
+def _a_cells_badge(page):
+    """The badge of the twelfth cell that cites something: a link to its first footnote."""
+    return page.locator('.matrix td a.support[href^="#fn-"]').nth(11)
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_footnote_opens_in_place_without_leaving_the_cell(live_server, page, shipped, width):
+def test_a_cells_quotes_open_in_place_without_leaving_the_cell(live_server, page, shipped, width):
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(live_server.url + shipped["matrix"])
-    reference = page.locator("#fnref-12")
-    reference.scroll_into_view_if_needed()
+    badge = _a_cells_badge(page)
+    badge.scroll_into_view_if_needed()
     before = page.evaluate("window.scrollY")
-    reference.click()
-    footnote = page.locator("#fn-12")
+    cell = badge.locator("xpath=..")
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", cell.inner_text())]
+    badge.click()
+    pop = page.locator("#matrix-pop")
+    expect(pop).to_be_visible()
+    assert page.evaluate("window.scrollY") == before
+    box = _box(pop)
+    assert box["top"] >= 0 and box["bottom"] <= 800 + 1
+    # Every footnote of the cell, with its quote, numbered as in the cell.
+    items = pop.locator(".footnotes__list > li")
+    assert items.evaluate_all("lis => lis.map(li => li.value)") == numbers
+    assert pop.locator("blockquote").first.is_visible()
+    expect(pop).to_be_focused()
+    pop.get_by_role("link", name="back").first.click()
+    expect(pop).to_be_hidden()
+    expect(badge).to_be_focused()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_without_a_script_a_footnote_opens_in_place(live_server, browser, shipped, width):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + shipped["matrix"])
+    badge = _a_cells_badge(page)
+    href = badge.get_attribute("href")
+    badge.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    badge.click()
+    footnote = page.locator(href)
     assert page.evaluate("window.scrollY") == before
     box = _box(footnote)
     assert box["top"] >= 0 and box["bottom"] <= 800 + 1
     assert footnote.is_visible() and footnote.locator("blockquote, a").first.is_visible()
     footnote.get_by_role("link", name="back").click()
-    assert page.evaluate("location.hash") == "#fnref-12"
-    assert _box(page.locator("#fn-12"))["top"] > 800  # closed: back in the list below
+    cell = badge.locator("xpath=..").get_attribute("id")
+    assert page.evaluate("location.hash") == f"#{cell}"
+    assert _box(page.locator(href))["top"] > 800  # closed: back in the list below
+    context.close()
 
 
 def test_a_head_to_head_fits_a_phone(live_server, page, shipped):

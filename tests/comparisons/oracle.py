@@ -271,8 +271,28 @@ def _anchor(td) -> tuple[int, int]:
     return int(feature_id), int(framework_id)
 
 
+REFS_LINE = re.compile(r"((?:\[\d+\])*) ?(unverified)?")
+
+
+def _cell_lines(td) -> tuple[str, list[int], bool]:
+    """(value, citation numbers, unverified) of a cell, from its own text: after the badge,
+    each on a line of its own (the table shows line breaks), the value first; a cell with a
+    claim always ends with a line of numbers or "unverified" (a claim citing nothing is
+    never verified)."""
+    own = "".join(child.text() for child in td.iter(include_text=True) if child.tag == "-text")
+    lines = [line for line in own.split("\n") if line.strip()]
+    if td.css_first("a.support") is None:
+        assert not lines, f"{td.attributes['id']}: an unknown cell shows only its badge"
+        return "", [], False
+    refs = REFS_LINE.fullmatch(lines.pop().strip()) if lines else None
+    assert refs and refs.group(0), f"{td.attributes['id']}: no line of citation numbers"
+    numbers = [int(n) for n in re.findall(r"\d+", refs.group(1))]
+    return fold(" ".join(lines)), numbers, refs.group(2) is not None
+
+
 class Page:
-    """A matrix page read as a reader reads it."""
+    """A matrix page read as a reader reads it (without a script: its footnotes are then the
+    page's lists)."""
 
     def __init__(self, html: str):
         self.tree = HTMLParser(html)
@@ -309,7 +329,15 @@ class Page:
         cells = {}
         for td in self.tree.css(".matrix td[id]"):
             node = td.css_first(".support")
-            refs = [a.attributes["href"] for a in td.css('a[href^="#fn-"]')]
+            value, numbers, unverified = _cell_lines(td)
+            href = node.attributes.get("href", "") if node.tag == "a" else ""
+            notes = tuple(self.note(f"#fn-{n}") for n in numbers)
+            if numbers:
+                # The badge leads to the first footnote, which names the claim shown, as all
+                # the cell's footnotes do.
+                assert href == f"#fn-{numbers[0]}", f"{td.attributes['id']}: {href}"
+                assert len({note.claim_url for note in notes}) == 1
+                href = notes[0].claim_url
             markers = td.css(".cell__disagree, .cell__more")
             for marker in markers:
                 assert marker.attributes["href"].removeprefix("#") in self.ids, (
@@ -317,20 +345,17 @@ class Page:
                 )
             cells[_anchor(td)] = CellView(
                 badge=_badge(node),
-                url=node.attributes.get("href", "") if node.tag == "a" else "",
-                value=_text(td.css_first(".cell__value")),
-                notes=tuple(self.note(ref) for ref in refs),
-                unverified=td.css_first(".unverified") is not None,
+                url=href,
+                value=value,
+                notes=notes,
+                unverified=unverified,
                 markers=tuple(_text(m) for m in markers),
             )
         return cells
 
     def cell_refs(self) -> list[int]:
-        """The footnote numbers the cells link to, in reading order."""
-        return [
-            int(a.attributes["href"].removeprefix("#fn-"))
-            for a in self.tree.css('.matrix td a[href^="#fn-"]')
-        ]
+        """The footnote numbers the cells show, in reading order."""
+        return [n for td in self.tree.css(".matrix td[id]") for n in _cell_lines(td)[1]]
 
     def lists(self) -> dict[str, tuple[str, tuple[ClaimItem, ...]]]:
         lists = {}

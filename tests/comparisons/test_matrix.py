@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 
 from knowledge.models import ClaimRank
@@ -52,15 +53,28 @@ def test_a_cell_shows_symbol_label_value_and_numbered_footnote(client, django_an
     claim = django_and_flask["claim"]
     cell = _cell(html, django_and_flask["orm"], django_and_flask["django"])
     assert "✓" in cell and "Built in" in cell and "Django ORM" in cell
-    assert 'href="#fn-1" id="fnref-1"' in cell
-    assert f'href="{claim.get_absolute_url()}"' in cell
+    # The badge leads to the claim's first footnote; the numbers of the others are text.
+    assert '<a class="support support--yes" href="#fn-1">✓ Built in</a>' in cell
+    assert cell.endswith("\nDjango ORM\n[1] unverified")
     footnote = html[html.index('id="fn-1"') :]
     footnote = footnote[: footnote.index("</li>")]
     source = claim.citations.get().source
     assert "Django ships an ORM." in footnote and "§ Models" in footnote
     assert f'href="{source.get_absolute_url()}"' in footnote
     assert f'href="{claim.get_absolute_url()}"' in footnote
-    assert 'href="#fnref-1"' in footnote
+    # Its way back is to the cell.
+    assert f'href="#c{django_and_flask["orm"].pk}-{django_and_flask["django"].pk}"' in footnote
+
+
+def test_a_claim_citing_nothing_leads_to_its_page(client, django_and_flask):
+    flask, admin = django_and_flask["flask"], django_and_flask["admin"]
+    claim = make_claim(framework=flask, feature=admin, support="extension", citations=0)
+    html = client.get(URL).content.decode()
+    cell = _cell(html, admin, flask)
+    assert cell == (
+        f'<a class="support support--extension" href="{claim.get_absolute_url()}">'
+        "+ Via extension</a>\nunverified"
+    )
 
 
 def test_cells_without_published_claim_say_unknown_with_symbol(client, django_and_flask):
@@ -115,7 +129,10 @@ def test_categories_collapse_without_script_and_header_and_first_column_stick(
 ):
     html = client.get(URL).content.decode()
     assert html.count('class="matrix__toggle" type="checkbox"') == 2
-    assert "<script" not in html and "style=" not in html and "onclick" not in html
+    # The one script is a static file, loaded after the table (progressive enhancement).
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts == [f'<script src="{static("js/matrix.js")}" defer>']
+    assert "style=" not in html and "onclick" not in html
     css = (settings.BASE_DIR / "static/css/matrix.css").read_text()
     assert re.search(r"\.matrix thead th \{[^}]*position: sticky;[^}]*top: 0", css)
     assert re.search(r"\.matrix__feature,\s*\.matrix__corner \{[^}]*position: sticky;", css)

@@ -94,8 +94,9 @@ def test_footnotes_are_numbered_in_reading_order_and_point_back():
     ]
     assert [f.number for f in matrix.footnotes] == [1, 2, 3, 4]
     assert matrix_cells(matrix)[first.pk][framework.pk].footnotes == [1, 2]
-    assert matrix.footnotes[0].backref == "fnref-1"
     anchor = matrix_cells(matrix)[first.pk][framework.pk].anchor
+    # A shown claim's footnotes lead back to its cell, the others' to the cell's list.
+    assert matrix.footnotes[0].backref == anchor
     assert matrix.footnotes[3].backref == f"claims-{anchor}"
     assert matrix.several_claims[0][1].claims[1].footnotes == [4]
 

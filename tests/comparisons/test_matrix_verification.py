@@ -18,12 +18,20 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("comparisons:matrix")
 CELL = re.compile(r'<td[^>]* id="c(\d+)-(\d+)">(.*?)</td>', re.S)
+FOOTNOTE = re.compile(r'<li id="fn-(\d+)">(.*?)</li>', re.S)
 
 
 def cells(client, query=""):
-    """{(feature id, framework id): the cell's markup} of the matrix page."""
+    """{(feature id, framework id): the cell's markup, then that of the footnote its badge
+    leads to (which links to the claim shown)} of the matrix page."""
     page = client.get(f"{URL}?{query}").content.decode()
-    return {(int(f), int(w)): html for f, w, html in CELL.findall(page)}
+    notes = dict(FOOTNOTE.findall(page))
+
+    def with_note(html: str) -> str:
+        first = re.search(r'href="#fn-(\d+)"', html)
+        return html + notes[first.group(1)] if first else html
+
+    return {(int(f), int(w)): with_note(html) for f, w, html in CELL.findall(page)}
 
 
 def claim_with(framework, feature, *statuses, **fields):
