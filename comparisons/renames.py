@@ -12,7 +12,7 @@ nothing.
 import re
 from urllib.parse import parse_qsl, urlencode
 
-from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect
 from django.urls import NoReverseMatch, reverse
 from taggit.models import Tag
@@ -46,30 +46,55 @@ QUERY_MODELS = {"framework": Framework, "feature": Feature, "category": Category
 _SLUG = re.compile(r"[-\w]{1,255}")
 
 
-def slugs_renamed(model, slugs) -> dict[str, str]:
-    """{former slug: slug now} for those of `slugs` that are former slugs of a `model`."""
-    wanted = {slug for slug in slugs if _SLUG.fullmatch(slug)}
+def slugs_renamed_by_model(wanted) -> dict:
+    """{model: {former slug: slug now}} for those of the slugs `wanted` ({model: slugs}) that
+    are former slugs of their model: one query, and one more per model with a former slug."""
+    wanted = {
+        model: found
+        for model, slugs in wanted.items()
+        if (found := {slug for slug in slugs if _SLUG.fullmatch(slug)})
+    }
     if not wanted:
         return {}
-    former = dict(
-        FormerSlug.objects.filter(
-            content_type=ContentType.objects.get_for_model(model), slug__in=wanted
-        ).values_list("slug", "object_id")
+    # By the content type's natural key, joined, rather than ContentType's cache of ids: the
+    # lookup costs one query whether or not the cache holds those types yet.
+    asked = Q()
+    for model, slugs in wanted.items():
+        asked |= Q(
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+            slug__in=slugs,
+        )
+    former: dict = {}
+    rows = FormerSlug.objects.filter(asked).values_list(
+        "content_type__app_label", "content_type__model", "slug", "object_id"
     )
-    if not former:
-        return {}
-    now = dict(model._default_manager.filter(pk__in=former.values()).values_list("pk", "slug"))
-    return {old: now[pk] for old, pk in former.items() if pk in now and now[pk] != old}
+    by_label = {(model._meta.app_label, model._meta.model_name): model for model in wanted}
+    for app_label, model_name, slug, object_id in rows:
+        former.setdefault(by_label[app_label, model_name], {})[slug] = object_id
+    renamed = {}
+    for model, pks in former.items():
+        now = dict(model._default_manager.filter(pk__in=pks.values()).values_list("pk", "slug"))
+        renamed[model] = {old: now[pk] for old, pk in pks.items() if pk in now and now[pk] != old}
+    return renamed
+
+
+def slugs_renamed(model, slugs) -> dict[str, str]:
+    """{former slug: slug now} for those of `slugs` that are former slugs of a `model`."""
+    return slugs_renamed_by_model({model: slugs}).get(model, {})
 
 
 def query_renamed(query: str) -> str | None:
     """`query` with today's slugs, or None when it names no former slug."""
     pairs = parse_qsl(query, keep_blank_values=True, errors="replace")
-    renamed = {
-        name: slugs_renamed(model, [value for key, value in pairs if key == name])
-        for name, model in QUERY_MODELS.items()
-        if any(key == name for key, _ in pairs)
-    }
+    by_model = slugs_renamed_by_model(
+        {
+            model: [value for key, value in pairs if key == name]
+            for name, model in QUERY_MODELS.items()
+            if any(key == name for key, _ in pairs)
+        }
+    )
+    renamed = {name: by_model.get(model, {}) for name, model in QUERY_MODELS.items()}
     if not any(renamed.values()):
         return None
     return urlencode([(name, renamed.get(name, {}).get(value, value)) for name, value in pairs])
