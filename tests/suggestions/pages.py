@@ -55,9 +55,11 @@ def cell_form_url(framework, feature):
     return reverse("suggestions:cell") + f"?framework={framework.slug}&feature={feature.slug}"
 
 
-def submit(client, url, **changes):
-    """GET the form at `url`, fill it as a reader would (VALID, then `changes`), POST it."""
-    page = client.get(url)
+def submit(client, url, *, meta=None, **changes):
+    """GET the form at `url`, fill it as a reader would (VALID, then `changes`), POST it
+    (both requests with `meta`, e.g. another REMOTE_ADDR)."""
+    meta = meta or {}
+    page = client.get(url, **meta)
     assert page.status_code == 200, page.status_code
     data = {**form_data(page.content.decode(), form_id=FORM_ID), **VALID, **changes}
-    return client.post(url, data)
+    return client.post(url, data, **meta)

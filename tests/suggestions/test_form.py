@@ -161,3 +161,16 @@ def test_gets_of_the_form_count_as_fresh_renders(client, claim, settings):
     assert statuses == [200, 200, 200, 429]
     cache.clear()
     assert client.get(claim_form_url(claim)).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_the_form_runs_the_same_queries_whatever_the_feature_offers(
+    client, size, django_assert_max_num_queries
+):
+    """Guards against a query per offered value: the claim with its cell, then the values."""
+    feature, values = make_scale([f"Value {n}" for n in range(size)])
+    claim = make_claim(feature=feature, feature_value=values[0])
+    make_claim(framework=claim.framework, key="other", feature=feature, feature_value=values[1])
+    with django_assert_max_num_queries(2):
+        page = client.get(claim_form_url(claim))
+    assert len(offered(page.content.decode())) == size + 1
