@@ -9,7 +9,8 @@ may cause at most PAGE_RENDER_LIMIT renders per PAGE_RENDER_WINDOW seconds, and 
 
 The count is one integer per address and window in the shared cache (so all workers share
 it), expiring with its window. Like the page cache it steps aside when the cache fails: a
-client is never refused because the count cannot be kept.
+client is never refused because the count cannot be kept. The same counter
+(`window_retry_after`) limits the suggestions one address may send (suggestions/views.py).
 """
 
 import math

@@ -73,7 +73,9 @@ def cell_suggest(request):
     framework_slug = request.GET.get("framework", "")
     feature_slug = request.GET.get("feature", "")
     if not framework_slug or not feature_slug:
-        return render(request, "suggestions/no_cell.html", status=400)
+        # /suggest/ alone says how to reach a cell's form; half a cell is a bad request.
+        status = 400 if framework_slug or feature_slug else 200
+        return render(request, "suggestions/no_cell.html", status=status)
     framework, feature = selectors.cell_get(
         framework_slug=framework_slug, feature_slug=feature_slug
     )

@@ -104,7 +104,9 @@ def test_a_curator_accepts_and_gets_a_draft_claim_with_the_citation(curator, sug
     [citation] = draft.citations.select_related("source")
     assert citation.quote == VALID["quote"]
     assert citation.source.url == VALID["source_url"]
-    assert draft.history.filter(history_user=user).exists()
+    [created] = draft.history.all()
+    assert created.history_user == user
+    assert created.history_change_reason == f"from a reader's suggestion (#{suggestion.pk})"
     # The claim it corrects is as it was, and the public never sees the draft.
     claim.refresh_from_db()
     assert (claim.status, claim.support) == (ClaimStatus.PUBLISHED, SupportLevel.NO)

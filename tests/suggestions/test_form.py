@@ -121,8 +121,10 @@ def test_a_cell_with_no_claim_can_be_corrected_through_the_cell_form(client):
 def test_the_cell_form_needs_a_real_framework_and_feature(client, claim):
     base = reverse("suggestions:cell")
     slugs = f"framework={claim.framework.slug}&feature={claim.feature.slug}"
-    assert client.get(base).status_code == 400
+    assert client.get(base).status_code == 200
     assert "Which framework and feature?" in client.get(base).content.decode()
+    assert client.post(base, VALID).status_code == 200
+    assert client.get(f"{base}?feature={claim.feature.slug}").status_code == 400
     assert client.get(f"{base}?framework={claim.framework.slug}").status_code == 400
     assert client.get(f"{base}?{slugs.replace(claim.feature.slug, 'nope')}").status_code == 404
     assert client.get(f"{base}?framework=%00&feature={claim.feature.slug}").status_code == 404
