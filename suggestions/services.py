@@ -65,7 +65,9 @@ def source_for_url(url: str, *, suggestion_id: int) -> Source:
 
 def _locked_new(suggestion: Suggestion) -> Suggestion:
     locked = (
-        Suggestion.objects.select_for_update()
+        # Only the suggestion's row: its suggested value is an outer join, which cannot be
+        # locked, and the cell's rows need not be.
+        Suggestion.objects.select_for_update(of=("self",))
         .select_related("framework", "feature", "feature_value")
         .get(pk=suggestion.pk)
     )

@@ -55,6 +55,11 @@ def cell_form_url(framework, feature):
     return reverse("suggestions:cell") + f"?framework={framework.slug}&feature={feature.slug}"
 
 
+def change_url(suggestion):
+    """The suggestion's page in the admin's moderation queue."""
+    return reverse("admin:suggestions_suggestion_change", args=[suggestion.pk])
+
+
 def submit(client, url, *, meta=None, **changes):
     """GET the form at `url`, fill it as a reader would (VALID, then `changes`), POST it
     (both requests with `meta`, e.g. another REMOTE_ADDR)."""

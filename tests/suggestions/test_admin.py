@@ -18,7 +18,7 @@ from suggestions.models import Suggestion, SuggestionStatus
 from tests.factories import make_claim, make_scale, make_source
 from tests.security.forms import form_data
 
-from .pages import VALID, claim_form_url, submit
+from .pages import VALID, change_url, claim_form_url, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,6 @@ def suggestion(client, claim):
     """A suggestion sent through the public form, as a reader sends it."""
     assert submit(client, claim_form_url(claim), email=EMAIL).status_code == 302
     return Suggestion.objects.get()
-
-
-def change_url(suggestion):
-    return reverse("admin:suggestions_suggestion_change", args=[suggestion.pk])
 
 
 def decide(client, suggestion, **choices):
