@@ -7,6 +7,7 @@ from knowledge.models import QUOTE_MAX_LENGTH, SupportLevel
 from knowledge.validators import http_url_validator
 
 from .models import (
+    EMAIL_MAX_LENGTH,
     PROBLEM_MAX_LENGTH,
     REASON_MAX_LENGTH,
     URL_MAX_LENGTH,
@@ -17,6 +18,13 @@ from .services import draft_claim_errors
 
 # The name of the field people never see (hidden by the stylesheet) and bots fill in.
 HONEYPOT = "website"
+
+
+class WebURLField(forms.URLField):
+    # Django's URLField also takes ftp:// addresses; a source is a web page. One validator
+    # and its message for whatever is refused, so the reader is told what is wanted.
+    default_validators = [http_url_validator]
+    default_error_messages = {"invalid": http_url_validator.message}
 
 
 class SuggestionForm(forms.ModelForm):
@@ -31,12 +39,10 @@ class SuggestionForm(forms.ModelForm):
         help_text="What the page says, and what the source says instead.",
     )
     suggested = forms.ChoiceField(label="What it should say")
-    source_url = forms.URLField(
+    source_url = WebURLField(
         label="Source URL",
         max_length=URL_MAX_LENGTH,
         assume_scheme="https",
-        # Django's URLField also takes ftp:// addresses; a source is a web page.
-        validators=[http_url_validator],
         help_text="A page that says so: the framework's documentation, preferably for a "
         "stated version. It must start with http:// or https://.",
     )
@@ -50,6 +56,7 @@ class SuggestionForm(forms.ModelForm):
     email = forms.EmailField(
         label="Your e-mail (optional)",
         required=False,
+        max_length=EMAIL_MAX_LENGTH,
         help_text="Only if a curator may ask you about it. It is never shown on the site.",
     )
     website = forms.CharField(

@@ -27,6 +27,8 @@ PROBLEM_MAX_LENGTH = 2000
 # As long as a source's URL may be (knowledge.Source.url), so an accepted one always fits.
 URL_MAX_LENGTH = 500
 REASON_MAX_LENGTH = 1000
+# The longest address mail systems deliver to (RFC 5321's path limit less its brackets).
+EMAIL_MAX_LENGTH = 254
 
 
 class SuggestionStatus(models.TextChoices):
@@ -88,6 +90,7 @@ class Suggestion(TimeStampedModel):
     )
     email = models.EmailField(
         "submitter's e-mail",
+        max_length=EMAIL_MAX_LENGTH,
         blank=True,
         help_text="Given by the reader to be contacted about this suggestion; never public.",
     )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from knowledge.models import QUOTE_MAX_LENGTH
 from suggestions.forms import HONEYPOT
-from suggestions.models import PROBLEM_MAX_LENGTH, URL_MAX_LENGTH, Suggestion
+from suggestions.models import EMAIL_MAX_LENGTH, PROBLEM_MAX_LENGTH, URL_MAX_LENGTH, Suggestion
 from tests.factories import make_claim
 from tests.suggestions.pages import FORM_ID, VALID, claim_form_url, submit
 
@@ -114,7 +114,7 @@ LIMITS = {
     "problem": PROBLEM_MAX_LENGTH,
     "quote": QUOTE_MAX_LENGTH,
     "source_url": URL_MAX_LENGTH,
-    "email": 254,
+    "email": EMAIL_MAX_LENGTH,
 }
 
 
@@ -163,7 +163,10 @@ def test_a_field_at_its_limit_is_accepted(client, url, field):
 def test_only_web_addresses_are_taken_as_sources(client, url, address):
     response = submit(client, url, source_url=address)
     assert response.status_code == 400
-    assert 'id="id_source_url_error"' in response.content.decode()
+    body = response.content.decode()
+    assert 'id="id_source_url_error"' in body
+    if address:
+        assert body.count("Enter a web address that starts with http:// or https://.") == 1
     assert not Suggestion.objects.exists()
 
 
