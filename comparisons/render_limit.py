@@ -9,7 +9,8 @@ may cause at most PAGE_RENDER_LIMIT renders per PAGE_RENDER_WINDOW seconds, and 
 
 The count is one integer per address and window in the shared cache (so all workers share
 it), expiring with its window. Like the page cache it steps aside when the cache fails: a
-client is never refused because the count cannot be kept.
+client is never refused because the count cannot be kept. The same counter
+(`window_retry_after`) limits the suggestions one address may send (suggestions/views.py).
 """
 
 import math
@@ -28,12 +29,23 @@ from .cache import CacheUnavailable, breaker
 def retry_after(request) -> int | None:
     """Count one render for the client of `request`: None if it may have it, else the
     seconds until it may have another."""
-    limit, window = settings.PAGE_RENDER_LIMIT, settings.PAGE_RENDER_WINDOW
+    return window_retry_after(
+        "renders",
+        client_ip(request),
+        limit=settings.PAGE_RENDER_LIMIT,
+        window=settings.PAGE_RENDER_WINDOW,
+    )
+
+
+def window_retry_after(name: str, subject: str, *, limit: int, window: int) -> int | None:
+    """Count one `name` (renders, suggestions) for `subject` (a client address, or its hash)
+    in the current window of `window` seconds: None while the count is at most `limit` (or
+    `limit` is 0, off), else the seconds until the window ends."""
     if not limit:
         return None
     now = time.time()
     start = math.floor(now / window) * window
-    key = f"citegrid:renders:{client_ip(request)}:{start}"
+    key = f"citegrid:{name}:{subject}:{start}"
     try:
         if breaker.call(cache.add, key, 1, timeout=window):
             return None

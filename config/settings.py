@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "axes",
     "knowledge",
     "comparisons",
+    # Readers' suggested corrections and the curators' moderation queue (README: How a
+    # correction flows from a reader to a published claim).
+    "suggestions",
     # The public read API (/api/v1/), its schema, docs page and the embeds (README: Public API).
     "rest_framework",
     "drf_spectacular",
@@ -169,6 +172,14 @@ CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
 # 0 turns the limit off.
 PAGE_RENDER_LIMIT = env_int("PAGE_RENDER_LIMIT", 60)
 PAGE_RENDER_WINDOW = env_int("PAGE_RENDER_WINDOW", 60)
+# Each client address may send this many suggested corrections per window of this many
+# seconds (suggestions/views.py); beyond that it gets 429 and nothing is stored. 0 turns it off.
+SUGGESTION_LIMIT = env_int("SUGGESTION_LIMIT", 5)
+SUGGESTION_WINDOW = env_int("SUGGESTION_WINDOW", 60 * 60)
+if SUGGESTION_LIMIT < 0 or SUGGESTION_WINDOW < 1:
+    raise ImproperlyConfigured(
+        "SUGGESTION_LIMIT must be 0 (off) or more and SUGGESTION_WINDOW 1 second or more."
+    )
 # No matrix page shows more cells (rows × columns) than this: a larger matrix is split into
 # parts of whole categories, each with its own URL (comparisons/parts.py).
 MATRIX_PAGE_CELLS = env_int("MATRIX_PAGE_CELLS", 2000)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots-txt"),
     path("api/", include("api.urls")),
     path("", include("api.embed_urls")),
+    path("", include("suggestions.urls")),
     path("", include("comparisons.urls")),
 ]
 

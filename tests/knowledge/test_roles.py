@@ -45,7 +45,7 @@ def test_setup_roles_is_idempotent_and_resets_hand_added_permissions(capsys):
 def test_curators_get_content_permissions_and_none_on_accounts():
     call_command("setup_roles")
     names = permission_names(Group.objects.get(name=CURATORS))
-    assert {app for app, _ in names} == {"knowledge", "comparisons", "taggit"}
+    assert {app for app, _ in names} == {"knowledge", "comparisons", "suggestions", "taggit"}
     for model in ("category", "feature", "framework", "source", "claim", "citation"):
         for action in ("view", "add", "change"):
             assert ("knowledge", f"{action}_{model}") in names
@@ -55,6 +55,12 @@ def test_curators_get_content_permissions_and_none_on_accounts():
     assert ("comparisons", "change_comparison") in names
     assert ("comparisons", "delete_comparisonframework") in names
     assert ("taggit", "add_tag") in names
+    # The moderation queue: curators see and decide; the reader's e-mail and deleting are
+    # granted per person.
+    assert {("suggestions", "view_suggestion"), ("suggestions", "change_suggestion")} <= names
+    assert ("suggestions", "view_suggestion_email") not in names
+    assert ("suggestions", "delete_suggestion") not in names
+    assert ("suggestions", "add_suggestion") not in names
 
 
 @pytest.mark.parametrize(

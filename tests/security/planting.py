@@ -11,6 +11,7 @@ that the validator accepts but that would still break out of an unescaped attrib
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 from taggit.models import Tag
 
@@ -30,6 +31,7 @@ from knowledge.models import (
 )
 from knowledge.signals import render_markdown_fields
 from knowledge.validators import http_url_validator
+from suggestions.models import Suggestion, SuggestionStatus
 
 from .payloads import all_payloads
 
@@ -50,6 +52,7 @@ CATEGORIES = 6
 SOURCES = 24
 COMPARISONS = 4
 TAGS = 12
+SUGGESTIONS = 6
 
 
 @dataclass
@@ -62,6 +65,8 @@ class PlantedData:
     citations: list = field(default_factory=list)
     comparisons: list = field(default_factory=list)
     tags: list = field(default_factory=list)
+    # Readers' suggestions: no public page, only the admin's queue.
+    suggestions: list = field(default_factory=list)
 
     def objects(self):
         """Every planted object that has a page of its own."""
@@ -164,6 +169,21 @@ def plant_payloads():
     TaggedFeature.objects.bulk_create(
         TaggedFeature(content_object=feature, tag=data.tags[i % TAGS])
         for i, feature in enumerate(data.features)
+    )
+    data.suggestions = _create(
+        Suggestion,
+        [
+            Suggestion(
+                framework=claim.framework,
+                feature=claim.feature,
+                claim=claim,
+                support=SupportLevel.YES,
+                status=SuggestionStatus.REJECTED if i % 2 else SuggestionStatus.NEW,
+                decided_at=timezone.now() if i % 2 else None,
+            )
+            for i, claim in enumerate(claims[:SUGGESTIONS])
+        ],
+        seed=8,
     )
     return data
 

@@ -49,7 +49,7 @@ def _url_fields():
     return [
         (model, field)
         for model in apps.get_models()
-        if model._meta.app_label in {"knowledge", "comparisons"}
+        if model._meta.app_label in {"knowledge", "comparisons", "suggestions"}
         for field in model._meta.concrete_fields
         if isinstance(field, models.URLField)
     ]
@@ -62,6 +62,7 @@ def test_every_url_field_of_the_knowledge_base_allows_only_http():
         ("Framework", "repository_url"),
         ("Framework", "documentation_url"),
         ("Source", "url"),
+        ("Suggestion", "source_url"),
     }
     for model, field in fields:
         assert http_url_validator in field.validators, f"{model.__name__}.{field.name}"

@@ -102,7 +102,7 @@ def test_not_found_pages_escape_the_path(visitor, planted):
 
 def _admin_urls(data):
     by_model = {}
-    for obj in [*data.objects(), *data.citations, *data.tags]:
+    for obj in [*data.objects(), *data.citations, *data.tags, *data.suggestions]:
         by_model.setdefault(type(obj), []).append(obj)
     for model, model_admin in admin.site._registry.items():
         opts = model._meta

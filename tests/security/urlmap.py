@@ -11,8 +11,15 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
+from knowledge.models import ClaimStatus
+
 # Paths that are not the public site: the admin, and the static files Whitenoise serves.
 PRIVATE_PREFIXES = ("admin/",)
+# The public pages that take a POST: the readers' correction forms (suggestions/). They set
+# the CSRF cookie and accept a write, so the tests that every other public page sets no
+# cookie and refuses writes leave them out, by name (read_only_urls), and test them on
+# their own (tests/security/test_suggestion_input.py, tests/suggestions/).
+FORM_PAGES = frozenset({"suggestions:claim", "suggestions:cell"})
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,18 @@ def _api_urls(data):
             urls.append(reverse(name, kwargs={"slug": obj.slug}))
     if "api:not-found" in names:
         urls.append(reverse("api:not-found", kwargs={"rest": "no-such-thing/"}))
+    if "suggestions:claim" in names:
+        # Every published claim's page links its correction form; the form of any cell too.
+        urls += [
+            reverse("suggestions:claim", kwargs={"pk": claim.pk})
+            for claim in data.claims
+            if claim.status == ClaimStatus.PUBLISHED
+        ]
+        urls += [
+            reverse("suggestions:cell") + f"?framework={framework.slug}&feature={feature.slug}"
+            for framework in data.frameworks[:2]
+            for feature in data.features[:2]
+        ]
     if "embed:badge" in names:
         urls += [
             reverse("embed:badge", args=[framework.slug, feature.slug])
@@ -131,6 +150,12 @@ def real_urls(data):
         "how to build one from the planted data, so the security tests cover it."
     )
     return urls
+
+
+def read_only_urls(data):
+    """`real_urls` but for the FORM_PAGES: the pages that must set no cookie, change nothing
+    and answer a write with 405."""
+    return {name: urls for name, urls in real_urls(data).items() if name not in FORM_PAGES}
 
 
 def route_regex_source(pattern):

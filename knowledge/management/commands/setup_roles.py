@@ -55,7 +55,8 @@ class Command(BaseCommand):
     help = (
         f"Create the “{CURATORS}” group, or reset it, with exactly the curators' permissions: "
         "view, add and change the knowledge base and comparisons; delete only inline rows "
-        "(citations, compared frameworks, tag links). No permission on users, groups or "
+        "(citations, compared frameworks, tag links); view and decide readers' suggestions "
+        "(not see their e-mail). No permission on users, groups or "
         "permissions. Safe to run again: permissions added to the group by hand are removed. "
         "Make a curator by making the user staff (is_staff) and putting them in the group."
     )
