@@ -266,11 +266,12 @@ def hostile_requests(draw, world):
 
 def _check(client, name, method, path, query, headers):
     note(f"{method} {path}?{query[:300]} {headers!r:.600}")
-    check_response(client, method, path, query, headers)
+    check_response(client, method, path, query, headers, name=name)
 
 
-def check_response(client, method, path, query, headers):
-    """The request answers below 500, with no traceback, no hidden claim and no cookie."""
+def check_response(client, method, path, query, headers, *, name=None):
+    """The request answers below 500, with no traceback, no hidden claim and no cookie (but
+    for the correction forms, `name` in urlmap.FORM_PAGES, which set their CSRF cookie)."""
     extra = {"QUERY_STRING": query, **headers}
     response = client.head(path, **extra) if method == "HEAD" else client.get(path, **extra)
     where = f"{method} {path}?{query[:200]!r} {headers!r:.300}"
