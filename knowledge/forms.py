@@ -11,7 +11,10 @@ from django.utils.html import format_html, format_html_join
 
 from .history import claim_changes
 from .models import Citation, Claim, ClaimStatus
-from .services import claim_publish_errors, lock_claims
+from .services import CuratorSave, claim_publish_errors, lock_claims, review_required
+
+# Form fields whose change is no edit of the claim: publishing someone's version is a review.
+NOT_AN_EDIT = {"status", "version", "publish_reason"}
 
 # Fields a curator edits on the claim form, compared when two curators edit the same claim.
 CLAIM_FORM_FIELDS = [
@@ -90,7 +93,12 @@ class CitationInlineFormSet(BatchedAutocompleteFormSet):
     def clean(self):
         super().clean()
         claim = self.instance
+        # A change of the citations is an edit of the claim, for the review rule.
+        review = getattr(claim, "curator_save", None)
+        citations_edited = self.has_changed()
         if claim.status != ClaimStatus.PUBLISHED:
+            if review is not None and citations_edited:
+                review.edited = True
             return
         stored = set()
         if claim.pk:
@@ -110,6 +118,10 @@ class CitationInlineFormSet(BatchedAutocompleteFormSet):
         remaining = len(stored - deleted) + added
         # The claim form validates the model's constraints itself; only the rule is ours.
         errors = claim_publish_errors(claim, citation_count=remaining, check_constraints=False)
+        if review is not None and citations_edited and not review.edited:
+            # The claim form found no edit of its own fields; this one makes it the curator's.
+            review.edited = True
+            errors.extend(review.review_errors(claim.status))
         if errors:
             raise ValidationError(errors)
 
@@ -127,6 +139,19 @@ class ClaimAdminForm(forms.ModelForm):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Offered to superusers only (ClaimAdmin.get_fieldsets); ignored when someone else's change
+    # is being published, which is a review.
+    publish_reason = forms.CharField(
+        label="Reason to publish without review",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Superusers only: publishing your own change needs another curator's "
+        "approval, or a reason here, e.g. “typo fix, the sources are unchanged”. Recorded in "
+        "the claim's history.",
+    )
+    # The curator saving, set by ClaimAdmin.get_form.
+    curator = None
 
     class Meta:
         model = Claim
@@ -159,18 +184,36 @@ class ClaimAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.instance.pk:
-            self._refuse_stale_version()
+        stored = self._refuse_stale_version() if self.instance.pk else None
+        self._check_review(stored)
         return cleaned_data
 
+    def _check_review(self, stored):
+        """The four-eyes rule for this save. Its record travels on the claim
+        (`curator_save`), where the citations' formset, which the admin validates next, adds
+        its own edits and ClaimAdmin.save_model applies it."""
+        save = CuratorSave(
+            by=self.curator,
+            author_id=stored.changed_by_id if stored is not None else None,
+            was_published=stored is not None and stored.status == ClaimStatus.PUBLISHED,
+            edited=stored is None or bool(set(self.changed_data) - NOT_AN_EDIT),
+            waiver=self.cleaned_data.get("publish_reason", ""),
+        )
+        self.instance.curator_save = save
+        if review_required():
+            errors = save.review_errors(self.cleaned_data.get("status"))
+            if errors:
+                raise ValidationError(errors)
+
     def _refuse_stale_version(self):
+        """The stored claim, locked; raises when it changed since the form was opened."""
         current = Claim.objects.select_for_update().filter(pk=self.instance.pk).first()
         if current is None:
             raise ValidationError("Another curator deleted this claim while you were editing it.")
         posted = self.cleaned_data.get("version") or ""
         now = _version(current)
         if posted == now:
-            return
+            return current
         # Let a second, deliberate save go through.
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = now
