@@ -10,8 +10,15 @@ from django.db.models import Count, Max
 from django.utils.html import format_html, format_html_join
 
 from .history import claim_changes
-from .models import Citation, Claim, ClaimStatus
-from .services import CuratorSave, claim_publish_errors, lock_claims, review_required
+from .models import Citation, Claim, ClaimStatus, claim_name
+from .services import (
+    PUBLISHED_EVIDENCE_MESSAGE,
+    CuratorSave,
+    citations_review_blockers,
+    claim_publish_errors,
+    lock_claims,
+    review_required,
+)
 
 # Form fields whose change is no edit of the claim: publishing someone's version is a review.
 NOT_AN_EDIT = {"status", "version", "publish_reason"}
@@ -124,6 +131,17 @@ class CitationInlineFormSet(BatchedAutocompleteFormSet):
             errors.extend(review.review_errors(claim.status))
         if errors:
             raise ValidationError(errors)
+
+
+class CitationAdminForm(forms.ModelForm):
+    """A citation on its own page: not of a published claim while review is required."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        claim = cleaned_data.get("claim") or getattr(self.instance, "claim", None)
+        if claim is not None and citations_review_blockers([claim]):
+            raise ValidationError(PUBLISHED_EVIDENCE_MESSAGE.format(claims=claim_name(claim)))
+        return cleaned_data
 
 
 class ClaimAdminForm(forms.ModelForm):

@@ -119,6 +119,29 @@ def claim_review_errors(*, by, author_id: int | None, waiver: str = "") -> list[
     return [OWN_CHANGE_MESSAGE + OWN_CHANGE_SUPERUSER_HINT]
 
 
+PUBLISHED_EVIDENCE_MESSAGE = (
+    "Under four-eyes review the citations of a published claim are changed on the claim's "
+    "own page, where the change goes to another curator for approval: {claims}."
+)
+
+
+def citations_review_blockers(claims) -> list[Claim]:
+    """The published ones of `claims`, whose citations the citation admin may not change while
+    review is required: an edit there would bypass the claim's review."""
+    if not review_required():
+        return []
+    return [claim for claim in claims if claim.status == ClaimStatus.PUBLISHED]
+
+
+def claims_note_citation_edit(*, claim_ids, by) -> None:
+    """`by` changed citations of these claims on the citations' own pages: an edit of each
+    claim, whose approval no longer covers it. An update(), so the claim gets no history row
+    of its own: the citation's row says what changed, and who."""
+    Claim.objects.filter(pk__in=list(claim_ids)).update(
+        changed_by=by, reviewed_by=None, reviewed_at=None, review_waiver=""
+    )
+
+
 def claim_note_edit(claim: Claim, *, by) -> None:
     """Before saving `by`'s change to `claim` (its fields or its citations): the claim now
     shows `by`'s change, and an approval of an earlier version no longer covers it."""

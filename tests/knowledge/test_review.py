@@ -407,3 +407,45 @@ def test_dumpkb_ships_no_review_record_and_loadkb_imports_published_claims(alice
         None,
     )
     assert "Reviewed" not in public_facts(loaded)[0]
+
+
+def test_the_citation_admin_cannot_change_a_published_claims_evidence_behind_its_review(bob):
+    claim = make_claim(citations=2)
+    first, second = claim.citations.order_by("pk")
+    url = reverse("admin:knowledge_citation_change", args=[first.pk])
+    response = bob.post(url, {**form_data(bob.get(url)), "quote": "Bob's quote."})
+    assert response.status_code == 200
+    assert "changed on the claim's own page" in response.content.decode().replace("&#x27;", "'")
+    delete_url = reverse("admin:knowledge_citation_delete", args=[second.pk])
+    [text] = messages_of(bob.post(delete_url, {"post": "yes"}, follow=True))
+    assert "changed on the claim's own page" in text.replace("&#x27;", "'")
+    assert change_url(claim) in text
+    assert [c.quote for c in claim.citations.order_by("pk")] == [first.quote, second.quote]
+    # A claim in review takes citations there as before: its publication is the review.
+    claim.status = ClaimStatus.REVIEW
+    claim.save()
+    response = bob.post(url, {**form_data(bob.get(url)), "quote": "Bob's quote."})
+    assert response.status_code == 302
+    assert claim.citations.get(pk=first.pk).quote == "Bob's quote."
+    # …and that makes Bob the claim's last editor: he cannot approve it now.
+    claim.refresh_from_db()
+    assert claim.changed_by.username == "bob"
+    texts = messages_of(approve(bob, claim))
+    assert any(OWN_CHANGE_MESSAGE in text for text in texts)
+
+
+def test_the_api_says_the_day_it_was_reviewed_and_not_by_whom(alice, bob, root):
+    reviewed = add_claim(alice)
+    approve(bob, reviewed)
+    waived = add_claim(root, statement="Root's own.")
+    save_form(root, waived, status=ClaimStatus.PUBLISHED, publish_reason="Imported by hand.")
+    reviewed.refresh_from_db()
+    body = Client().get(reverse("api:claim-list")).json()
+    days = {claim["id"]: claim["reviewed_at"] for claim in body["results"]}
+    assert days == {
+        reviewed.pk: timezone.localdate(reviewed.reviewed_at).isoformat(),
+        waived.pk: None,
+    }
+    detail = Client().get(reverse("api:claim-detail", args=[reviewed.pk])).content.decode()
+    for secret in ("alice", "bob", "root", "Imported by hand"):
+        assert secret not in detail
