@@ -180,7 +180,7 @@ class ClaimAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = _version(self.instance)
+            self.fields["version"].initial = claim_version(self.instance)
         self._offer_only_this_cells_choices()
 
     def _offer_only_this_cells_choices(self):
@@ -229,7 +229,7 @@ class ClaimAdminForm(forms.ModelForm):
         if current is None:
             raise ValidationError("Another curator deleted this claim while you were editing it.")
         posted = self.cleaned_data.get("version") or ""
-        now = _version(current)
+        now = claim_version(current)
         if posted == now:
             return current
         # Let a second, deliberate save go through.
@@ -250,7 +250,7 @@ class ClaimAdminForm(forms.ModelForm):
         raise ValidationError(message)
 
 
-def _version(claim):
+def claim_version(claim):
     """The claim's `updated_at`, and its citations' count and latest `updated_at`.
 
     ClaimAdmin's queryset annotates the two citation figures; other callers pay one query.

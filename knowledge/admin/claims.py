@@ -24,6 +24,7 @@ from ..forms import (
     CLAIM_FORM_FIELDS,
     CitationInlineFormSet,
     ClaimAdminForm,
+    claim_version,
 )
 from ..models import (
     Citation,
@@ -208,7 +209,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def approve_view(self, request, object_id):
         """Publish the claim as approved by this curator: the reviewer's button on its page.
 
-        The page posts the version it showed, so nobody approves what they have not seen."""
+        The page posts the version it showed (the claim's and its citations', as the form's
+        lost-update guard has it), so nobody approves what they have not seen."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         _refuse_non_ids(object_id=(self.opts.pk, object_id))
@@ -222,9 +224,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
         try:
             with transaction.atomic():
                 services.lock_claims([claim.pk])
-                seen = request.POST.get("version", "")
-                stored = Claim.objects.filter(pk=claim.pk).values_list("updated_at", flat=True)
-                if seen != stored.first().isoformat():
+                claim.refresh_from_db()  # as committed before the lock
+                if request.POST.get("version", "") != claim_version(claim):
                     raise ValidationError(
                         "The claim changed since you opened it: check it again, then approve."
                     )
@@ -244,6 +245,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
     @admin.display(description="review")
     def review(self, claim):
         """Who changed the claim last and who approved it: for curators only, never public."""
+        if not services.review_required():
+            return "Review is off on this site (CITEGRID_REVIEW_REQUIRED): any curator publishes."
         if claim.pk is None:
             return "A new claim: another curator approves it once you have saved it."
         author = _curator(claim.changed_by) if claim.changed_by_id else "loadkb or code"
@@ -293,7 +296,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         # version it was shown.
         claim = kwargs.get("obj")
         if claim is not None and claim.status != ClaimStatus.PUBLISHED:
-            context["approve_version"] = claim.updated_at.isoformat()
+            context["approve_version"] = claim_version(claim)
         return super().render_change_form(request, context, *args, **kwargs)
 
     def revert_disabled(self, request, obj=None):

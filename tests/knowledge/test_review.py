@@ -286,6 +286,18 @@ def test_the_approve_button_refuses_a_version_it_did_not_show(alice, bob):
     assert bob.get(action).status_code == 405
 
 
+def test_the_approve_button_refuses_when_only_the_citations_changed_since(alice, bob):
+    claim = add_claim(alice)
+    action, version = _approve_form(bob.get(change_url(claim)).content.decode())
+    citation = claim.citations.get()
+    url = reverse("admin:knowledge_citation_change", args=[citation.pk])
+    alice.post(url, {**form_data(alice.get(url)), "quote": "A quote changed meanwhile."})
+    assert claim.citations.get().quote == "A quote changed meanwhile."
+    texts = messages_of(bob.post(action, {"version": version}, follow=True))
+    assert any("changed since you opened it" in text for text in texts)
+    assert _status(claim) == ClaimStatus.REVIEW
+
+
 # -- The bulk action ---------------------------------------------------------------------------
 
 
