@@ -125,7 +125,7 @@ class CitationInlineFormSet(BatchedAutocompleteFormSet):
         remaining = len(stored - deleted) + added
         # The claim form validates the model's constraints itself; only the rule is ours.
         errors = claim_publish_errors(claim, citation_count=remaining, check_constraints=False)
-        if review is not None and citations_edited and not review.edited:
+        if review is not None and citations_edited and not (review.edited or review.refused):
             # The claim form found no edit of its own fields; this one makes it the curator's.
             review.edited = True
             errors.extend(review.review_errors(claim.status))
@@ -221,6 +221,7 @@ class ClaimAdminForm(forms.ModelForm):
         if review_required():
             errors = save.review_errors(self.cleaned_data.get("status"))
             if errors:
+                save.refused = True
                 raise ValidationError(errors)
 
     def _refuse_stale_version(self):

@@ -173,6 +173,7 @@ class CuratorSave:
     was_published: bool
     edited: bool
     waiver: str = ""
+    refused: bool = False  # the claim form said why already; the citations' formset need not
 
     def publishes(self, status: str) -> bool:
         """Whether saving with `status` publishes a version nobody approved yet."""

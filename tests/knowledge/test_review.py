@@ -260,6 +260,16 @@ def test_an_edit_after_approval_needs_a_fresh_review_by_someone_else(alice, bob,
     )
 
 
+def test_the_author_publishing_with_a_citation_edit_is_told_once(alice):
+    claim = add_claim(alice)
+    response = save_form(
+        alice, claim, status=ClaimStatus.PUBLISHED, **{"citations-0-quote": "Edited."}
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count(OWN_CHANGE_MESSAGE) == 1
+    assert claim.citations.get().quote == "An automatic admin interface."
+
+
 def test_a_change_of_citations_alone_is_an_edit_too(alice, bob, curators):
     claim = add_claim(alice)
     approve(bob, claim)
