@@ -5,6 +5,7 @@ Read-only serializers over querysets that the views prepare (select_related / pr
 page of results costs the same few queries whatever its size.
 """
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -212,6 +213,19 @@ def _optional_slug(slug_field: str, help_text: str) -> serializers.SlugRelatedFi
     )
 
 
+class ReviewedOnField(serializers.DateField):
+    """The day another curator approved the claim's current version, never who; null when it
+    was published without review (loadkb's import, a superuser's reason, review turned off)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, claim):
+        if claim.reviewed_at is None or claim.review_waiver:
+            return None
+        return super().to_representation(timezone.localdate(claim.reviewed_at))
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     framework = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     feature = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -225,6 +239,9 @@ class ClaimSerializer(serializers.ModelSerializer):
     since_version = _optional_slug("version", "The release that added it.")
     until_version = _optional_slug("version", "The release that removed it.")
     citations = CitationSerializer(many=True, read_only=True, source="citation_list")
+    reviewed_at = ReviewedOnField(
+        help_text="The day a curator other than its last editor approved it (four-eyes review)."
+    )
     url = PageURLField()
     api_url = APIURLField("api:claim-detail", "pk")
 
@@ -248,6 +265,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "until_version",
             "valid_until",
             "updated_at",
+            "reviewed_at",
             "citations",
             "url",
             "api_url",

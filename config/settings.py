@@ -347,6 +347,10 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/(api/v1|badge)/"
 CORS_ALLOW_METHODS = ["GET", "HEAD"]
 
+# Four-eyes review: a claim is published only when a curator other than the one who last
+# changed it approves it (knowledge/services.py). Off, any curator publishes any claim.
+CITEGRID_REVIEW_REQUIRED = env_bool("CITEGRID_REVIEW_REQUIRED", True)
+
 # How long a source may go unvisited before checkkb calls it stale.
 CITEGRID_SOURCE_STALE_DAYS = 365
 

@@ -10,8 +10,18 @@ from django.db.models import Count, Max
 from django.utils.html import format_html, format_html_join
 
 from .history import claim_changes
-from .models import Citation, Claim, ClaimStatus
-from .services import claim_publish_errors, lock_claims
+from .models import Citation, Claim, ClaimStatus, claim_name
+from .services import (
+    PUBLISHED_EVIDENCE_MESSAGE,
+    CuratorSave,
+    citations_review_blockers,
+    claim_publish_errors,
+    lock_claims,
+    review_required,
+)
+
+# Form fields whose change is no edit of the claim: publishing someone's version is a review.
+NOT_AN_EDIT = {"status", "version", "publish_reason"}
 
 # Fields a curator edits on the claim form, compared when two curators edit the same claim.
 CLAIM_FORM_FIELDS = [
@@ -90,7 +100,12 @@ class CitationInlineFormSet(BatchedAutocompleteFormSet):
     def clean(self):
         super().clean()
         claim = self.instance
+        # A change of the citations is an edit of the claim, for the review rule.
+        review = getattr(claim, "curator_save", None)
+        citations_edited = self.has_changed()
         if claim.status != ClaimStatus.PUBLISHED:
+            if review is not None and citations_edited:
+                review.edited = True
             return
         stored = set()
         if claim.pk:
@@ -110,8 +125,23 @@ class CitationInlineFormSet(BatchedAutocompleteFormSet):
         remaining = len(stored - deleted) + added
         # The claim form validates the model's constraints itself; only the rule is ours.
         errors = claim_publish_errors(claim, citation_count=remaining, check_constraints=False)
+        if review is not None and citations_edited and not (review.edited or review.refused):
+            # The claim form found no edit of its own fields; this one makes it the curator's.
+            review.edited = True
+            errors.extend(review.review_errors(claim.status))
         if errors:
             raise ValidationError(errors)
+
+
+class CitationAdminForm(forms.ModelForm):
+    """A citation on its own page: not of a published claim while review is required."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        claim = cleaned_data.get("claim") or getattr(self.instance, "claim", None)
+        if claim is not None and citations_review_blockers([claim]):
+            raise ValidationError(PUBLISHED_EVIDENCE_MESSAGE.format(claims=claim_name(claim)))
+        return cleaned_data
 
 
 class ClaimAdminForm(forms.ModelForm):
@@ -127,6 +157,19 @@ class ClaimAdminForm(forms.ModelForm):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Offered to superusers only (ClaimAdmin.get_fieldsets); ignored when someone else's change
+    # is being published, which is a review.
+    publish_reason = forms.CharField(
+        label="Reason to publish without review",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Superusers only: publishing your own change needs another curator's "
+        "approval, or a reason here, e.g. “typo fix, the sources are unchanged”. Recorded in "
+        "the claim's history.",
+    )
+    # The curator saving, set by ClaimAdmin.get_form.
+    curator = None
 
     class Meta:
         model = Claim
@@ -137,7 +180,7 @@ class ClaimAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = _version(self.instance)
+            self.fields["version"].initial = claim_version(self.instance)
         self._offer_only_this_cells_choices()
 
     def _offer_only_this_cells_choices(self):
@@ -159,18 +202,37 @@ class ClaimAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.instance.pk:
-            self._refuse_stale_version()
+        stored = self._refuse_stale_version() if self.instance.pk else None
+        self._check_review(stored)
         return cleaned_data
 
+    def _check_review(self, stored):
+        """The four-eyes rule for this save. Its record travels on the claim
+        (`curator_save`), where the citations' formset, which the admin validates next, adds
+        its own edits and ClaimAdmin.save_model applies it."""
+        save = CuratorSave(
+            by=self.curator,
+            author_id=stored.changed_by_id if stored is not None else None,
+            was_published=stored is not None and stored.status == ClaimStatus.PUBLISHED,
+            edited=stored is None or bool(set(self.changed_data) - NOT_AN_EDIT),
+            waiver=self.cleaned_data.get("publish_reason", ""),
+        )
+        self.instance.curator_save = save
+        if review_required():
+            errors = save.review_errors(self.cleaned_data.get("status"))
+            if errors:
+                save.refused = True
+                raise ValidationError(errors)
+
     def _refuse_stale_version(self):
+        """The stored claim, locked; raises when it changed since the form was opened."""
         current = Claim.objects.select_for_update().filter(pk=self.instance.pk).first()
         if current is None:
             raise ValidationError("Another curator deleted this claim while you were editing it.")
         posted = self.cleaned_data.get("version") or ""
-        now = _version(current)
+        now = claim_version(current)
         if posted == now:
-            return
+            return current
         # Let a second, deliberate save go through.
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = now
@@ -189,7 +251,7 @@ class ClaimAdminForm(forms.ModelForm):
         raise ValidationError(message)
 
 
-def _version(claim):
+def claim_version(claim):
     """The claim's `updated_at`, and its citations' count and latest `updated_at`.
 
     ClaimAdmin's queryset annotates the two citation figures; other callers pay one query.

@@ -9,14 +9,24 @@ each pass its check: one publishing, the other deleting the last citation. Both 
 therefore lock the claim row before checking (`lock_claims`), which makes the second wait for
 the first and then check what it committed. PostgreSQL also refuses such a commit itself
 (migration 0002); `breaks_citation_rule` recognises that refusal so callers can say why.
+
+Four-eyes review (`CITEGRID_REVIEW_REQUIRED`): publishing is an approval, so the curator who
+publishes a claim must not be the one who made the change it shows (`Claim.changed_by`). Every
+edit through the admin makes its curator the claim's `changed_by` and drops the earlier
+approval, so an edit after approval, the approver's included, needs someone else again. A
+superuser may publish their own change without review by giving a reason, which is stored.
+Code without a curator (loadkb, a maintainer's shell) is not a review and cannot publish
+through these services while review is required; loadkb saves fixtures raw, as an import.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, ProtectedError
+from django.utils import timezone
 
 from .models import Citation, Claim, ClaimStatus, Source, claim_name
 
@@ -73,15 +83,134 @@ class LastCitationProtected(ProtectedError):
     """
 
 
+OWN_CHANGE_MESSAGE = (
+    "You made the last change to this claim, so another curator must approve it before it is "
+    "published (four-eyes review): save it as In review and ask a colleague to approve it."
+)
+OWN_CHANGE_SUPERUSER_HINT = (
+    " As a superuser you may publish it without review by giving a reason on its page."
+)
+NO_REVIEWER_MESSAGE = (
+    "Publishing needs the approval of a curator (four-eyes review): approve it in the admin."
+)
+WAIVER_NOT_ALLOWED_MESSAGE = "Only a superuser may publish a claim without review."
+
+
+def review_required() -> bool:
+    return settings.CITEGRID_REVIEW_REQUIRED
+
+
+def claim_review_errors(*, by, author_id: int | None, waiver: str = "") -> list[str]:
+    """Why `by` may not approve for publication a claim last changed by `author_id` (None:
+    by no curator, e.g. loaded by loadkb); an empty list when they may.
+
+    `waiver` is a reason to publish one's own change without review, a superuser's right.
+    """
+    if not review_required():
+        return []
+    if by is None:
+        return [NO_REVIEWER_MESSAGE]
+    if author_id is None or author_id != by.pk:
+        return []
+    if not by.is_superuser:
+        return [WAIVER_NOT_ALLOWED_MESSAGE] if waiver.strip() else [OWN_CHANGE_MESSAGE]
+    if waiver.strip():
+        return []
+    return [OWN_CHANGE_MESSAGE + OWN_CHANGE_SUPERUSER_HINT]
+
+
+PUBLISHED_EVIDENCE_MESSAGE = (
+    "Under four-eyes review the citations of a published claim are changed on the claim's "
+    "own page, where the change goes to another curator for approval: {claims}."
+)
+
+
+def citations_review_blockers(claims) -> list[Claim]:
+    """The published ones of `claims`, whose citations the citation admin may not change while
+    review is required: an edit there would bypass the claim's review."""
+    if not review_required():
+        return []
+    return [claim for claim in claims if claim.status == ClaimStatus.PUBLISHED]
+
+
+def claims_note_citation_edit(*, claim_ids, by) -> None:
+    """`by` changed citations of these claims on the citations' own pages: an edit of each
+    claim, whose approval no longer covers it. An update(), so the claim gets no history row
+    of its own: the citation's row says what changed, and who."""
+    Claim.objects.filter(pk__in=list(claim_ids)).update(
+        changed_by=by, reviewed_by=None, reviewed_at=None, review_waiver=""
+    )
+
+
+def claim_note_edit(claim: Claim, *, by) -> None:
+    """Before saving `by`'s change to `claim` (its fields or its citations): the claim now
+    shows `by`'s change, and an approval of an earlier version no longer covers it."""
+    claim.changed_by = by
+    claim.reviewed_by, claim.reviewed_at, claim.review_waiver = None, None, ""
+
+
+def claim_note_approval(claim: Claim, *, by, waiver: str = "") -> None:
+    """Before saving `claim` as published by `by`, who passed `claim_review_errors`: record
+    the approval, or the reason for publishing without one (only when `by` is its author)."""
+    if not review_required():
+        # Nobody reviewed it: an approval would claim a check that did not happen.
+        claim.reviewed_by, claim.reviewed_at, claim.review_waiver = None, None, ""
+        return
+    own = by is not None and claim.changed_by_id == by.pk
+    claim.reviewed_by = by
+    claim.reviewed_at = timezone.now()
+    claim.review_waiver = waiver.strip() if own else ""
+
+
+@dataclass
+class CuratorSave:
+    """One save of a claim through the admin's form, as the review rule sees it: who saves,
+    who made the change stored before (`author_id`), whether it was public, whether this save
+    changes the claim's fields or citations (`edited`), and a superuser's `waiver` reason."""
+
+    by: object
+    author_id: int | None
+    was_published: bool
+    edited: bool
+    waiver: str = ""
+    refused: bool = False  # the claim form said why already; the citations' formset need not
+
+    def publishes(self, status: str) -> bool:
+        """Whether saving with `status` publishes a version nobody approved yet."""
+        return status == ClaimStatus.PUBLISHED and (self.edited or not self.was_published)
+
+    def review_errors(self, status: str) -> list[str]:
+        if not self.publishes(status):
+            return []
+        author_id = getattr(self.by, "pk", None) if self.edited else self.author_id
+        return claim_review_errors(by=self.by, author_id=author_id, waiver=self.waiver)
+
+
+def claim_apply_curator_save(claim: Claim, save: CuratorSave) -> None:
+    """Before the admin saves `claim`: record `save`'s edit and, when it publishes, the
+    approval (checked already by the form, `CuratorSave.review_errors`)."""
+    if save.edited:
+        claim_note_edit(claim, by=save.by)
+    if save.publishes(claim.status):
+        claim_note_approval(claim, by=save.by, waiver=save.waiver)
+
+
 def claim_publish_errors(
-    claim: Claim, *, citation_count: int | None = None, check_constraints: bool = True
+    claim: Claim,
+    *,
+    citation_count: int | None = None,
+    check_constraints: bool = True,
+    by=None,
+    check_review: bool = False,
+    waiver: str = "",
 ) -> list[str]:
     """Every reason `claim` cannot be published as it stands; an empty list when it can.
 
     Works on saved claims (counts their citations in the database) and on claims being edited:
     an admin form passes `citation_count`, the citations its inline will leave, because the
     claim is saved before its inline rows. `check_constraints=False` skips the model's
-    constraints for callers (a ModelForm) that validate them already.
+    constraints for callers (a ModelForm) that validate them already. `check_review` adds the
+    four-eyes rule for `by` publishing the claim as it was last changed (`changed_by`).
     """
     if citation_count is None:
         citation_count = claim.citations.count() if claim.pk else 0
@@ -90,6 +219,8 @@ def claim_publish_errors(
         errors.append(UNSOURCED_MESSAGE)
     if check_constraints:
         errors.extend(_constraint_errors_if_published(claim))
+    if check_review:
+        errors.extend(claim_review_errors(by=by, author_id=claim.changed_by_id, waiver=waiver))
     return errors
 
 
@@ -105,13 +236,19 @@ def _constraint_errors_if_published(claim: Claim) -> list[str]:
     return []
 
 
-def claim_publish(*, claim: Claim) -> Claim:
-    """Publish `claim`, or raise ValidationError saying why it cannot be published."""
+def claim_publish(*, claim: Claim, by=None, waiver: str = "") -> Claim:
+    """Publish `claim` as approved by the curator `by` (see `claim_review_errors`), or raise
+    ValidationError saying why it cannot be published."""
     with transaction.atomic():
         lock_claims([claim.pk])
-        errors = claim_publish_errors(claim)
+        # Who changed it last is read under the lock: an edit committed meanwhile counts.
+        claim.changed_by_id = (
+            Claim.objects.filter(pk=claim.pk).values_list("changed_by", flat=True).first()
+        )
+        errors = claim_publish_errors(claim, by=by, check_review=True, waiver=waiver)
         if errors:
             raise ValidationError(errors)
+        claim_note_approval(claim, by=by, waiver=waiver)
         _claim_set_status(claim, ClaimStatus.PUBLISHED)
         if not _citation_rule_holds():
             raise ValidationError(UNSOURCED_MESSAGE)
@@ -160,24 +297,26 @@ _TRANSITIONS = {
 }
 
 
-def claims_set_status(*, claims, status: str) -> BulkResult:
-    """Move each of `claims` to `status` through the single-claim service, one at a time.
+def claims_set_status(*, claims, status: str, by=None) -> BulkResult:
+    """Move each of `claims` to `status` through the single-claim service, one at a time, as
+    the curator `by` (publishing is their approval of each).
 
     One at a time so that one refused claim does not stop the others, and so that publishing
     two preferred claims of one cell publishes the first and refuses the second. Claims
     already in `status` are left alone (no history row for a change that is none).
     """
     transition = _TRANSITIONS[status]
+    extra = {"by": by} if status == ClaimStatus.PUBLISHED else {}
     result = BulkResult()
     for claim in claims:
         if claim.status == status:
             result.unchanged.append(claim)
             continue
-        previous = claim.status
+        before = (claim.status, claim.reviewed_by_id, claim.reviewed_at, claim.review_waiver)
         try:
-            transition(claim=claim)
+            transition(claim=claim, **extra)
         except ValidationError as error:
-            claim.status = previous
+            claim.status, claim.reviewed_by_id, claim.reviewed_at, claim.review_waiver = before
             result.refused.append((claim, error.messages))
         else:
             result.changed.append(claim)

@@ -33,6 +33,20 @@ def _no_render_limit(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_review(settings):
+    # Most tests publish claims as one curator, or from code, to test something else (the
+    # citation rule, the pages); four-eyes review is tested where it is turned on again
+    # (tests/knowledge/test_review.py, with the `review_required` fixture).
+    settings.CITEGRID_REVIEW_REQUIRED = False
+
+
+@pytest.fixture
+def review_required(settings):
+    """Four-eyes review on, as it is by default outside the tests."""
+    settings.CITEGRID_REVIEW_REQUIRED = True
+
+
+@pytest.fixture(autouse=True)
 def _citation_rule_only_where_tests_commit(request):
     """On PostgreSQL the citation rule is a trigger checked at commit (knowledge migration
     0002). A test in a transaction that is rolled back never commits, but Django checks

@@ -35,3 +35,26 @@ def test_a_number_that_is_not_one_is_a_clear_configuration_error():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "TRUSTED_PROXY_COUNT='one' is not a whole number" in result.stderr
+
+
+def _setting(name, env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", name}}
+    code = (
+        f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_review_is_required_unless_turned_off():
+    assert _setting("CITEGRID_REVIEW_REQUIRED", {}).stdout.strip() == "True"
+    off = _setting("CITEGRID_REVIEW_REQUIRED", {"CITEGRID_REVIEW_REQUIRED": "0"})
+    assert off.stdout.strip() == "False", off.stderr
+    wrong = _setting("CITEGRID_REVIEW_REQUIRED", {"CITEGRID_REVIEW_REQUIRED": "maybe"})
+    assert wrong.returncode != 0 and "is not a boolean" in wrong.stderr

@@ -2,6 +2,7 @@
 (comparisons/detail_views.py)."""
 
 from dataclasses import dataclass
+from datetime import date
 from itertools import groupby
 
 from django.core.paginator import Paginator
@@ -211,6 +212,10 @@ class ClaimDetail:
     kept_because: str  # why a claim the cell does not show is kept, by the cell's own rule
     self_described: bool  # an assessment backed only by first-party sources
     history: list[HistoryEntry]
+    # When another curator approved this version: a date, never who (the reviewer's name is
+    # the curators' record). None for a claim published without review (loadkb's import, a
+    # superuser's reason, or with review turned off).
+    reviewed_on: date | None = None
 
 
 def _kept_because(claim: Claim, shown: Claim) -> str:
@@ -262,6 +267,11 @@ def claim_get(*, pk: int) -> ClaimDetail:
         and bool(citations)
         and all(c.provenance == Provenance.FIRST_PARTY for c in citations),
         history=claim_history_list(claim=claim),
+        reviewed_on=(
+            timezone.localdate(claim.reviewed_at)
+            if claim.reviewed_at and not claim.review_waiver
+            else None
+        ),
     )
 
 

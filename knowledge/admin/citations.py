@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from .. import services
+from ..forms import CitationAdminForm
 from ..models import Citation, claim_name
 from ..verification.admin import (
     CitationVerificationFilter,
@@ -14,6 +15,7 @@ from .common import DeleteGuardMixin, claim_links
 
 @admin.register(Citation)
 class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
+    form = CitationAdminForm
     list_display = [
         "__str__",
         "claim_cell",
@@ -70,16 +72,31 @@ class CitationAdmin(DeleteGuardMixin, admin.ModelAdmin):
     def has_quote(self, citation):
         return bool(citation.quote)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.claims_note_citation_edit(claim_ids=[obj.claim_id], by=request.user)
+
     def delete_model(self, request, obj):
         # Locks the claim, so a curator publishing it meanwhile cannot slip past the check.
         services.citations_delete([obj])
+        services.claims_note_citation_edit(claim_ids=[obj.claim_id], by=request.user)
 
     def delete_queryset(self, request, queryset):
-        services.citations_delete(list(queryset))
+        citations = list(queryset)
+        services.citations_delete(citations)
+        claim_ids = {citation.claim_id for citation in citations}
+        services.claims_note_citation_edit(claim_ids=claim_ids, by=request.user)
 
     def delete_refusal(self, objs):
         claims = services.citations_delete_blockers(objs)
         if not claims:
+            published = services.citations_review_blockers(
+                {citation.claim_id: citation.claim for citation in objs}.values()
+            )
+            if published:
+                return format_html(
+                    services.PUBLISHED_EVIDENCE_MESSAGE, claims=claim_links(published)
+                )
             return None
         return format_html(
             "{} These published claims would be left without a citation: {}. "

@@ -11,10 +11,11 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from django.db import IntegrityError, models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, Max, OuterRef
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -23,6 +24,7 @@ from ..forms import (
     CLAIM_FORM_FIELDS,
     CitationInlineFormSet,
     ClaimAdminForm,
+    claim_version,
 )
 from ..models import (
     Citation,
@@ -152,12 +154,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["framework__name", "feature__name", "key", "statement", "value"]
     autocomplete_fields = ["framework", "feature"]
-    readonly_fields = ["updated_at"]
+    readonly_fields = ["updated_at", "review"]
     fieldsets = [
         (None, {"fields": [*CLAIM_MAIN_FIELDS, "version"]}),
+        ("Review", {"fields": ["review", "publish_reason"]}),
         ("Details", {"fields": [*CLAIM_DETAIL_FIELDS, "updated_at"], "classes": ["collapse"]}),
     ]
-    history_list_display = ["status", "support", "rank"]
+    history_list_display = ["status", "support", "rank", "reviewed_at", "review_waiver"]
     actions = ["publish", "send_to_review", "retract"]
 
     class Media:
@@ -170,11 +173,97 @@ class ClaimAdmin(SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("framework", "feature")
+            .select_related("framework", "feature", "changed_by", "reviewed_by")
             .annotate(
                 citation_count=Count("citations"), citations_changed=Max("citations__updated_at")
             )
         )
+
+    def get_fieldsets(self, request, obj=None):
+        # Only a superuser may publish without review, so only they get the reason's box.
+        if request.user.is_superuser and services.review_required():
+            return self.fieldsets
+        review = ("Review", {"fields": ["review"]})
+        return [review if name == "Review" else (name, opts) for name, opts in self.fieldsets]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # A class made for this request (modelform_factory), so the attribute is this request's.
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.curator = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        save = getattr(obj, "curator_save", None)
+        if save is not None:
+            services.claim_apply_curator_save(obj, save)
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        approve = path(
+            "<path:object_id>/approve/",
+            self.admin_site.admin_view(self.approve_view),
+            name="knowledge_claim_approve",
+        )
+        return [approve, *super().get_urls()]
+
+    def approve_view(self, request, object_id):
+        """Publish the claim as approved by this curator: the reviewer's button on its page.
+
+        The page posts the version it showed (the claim's and its citations', as the form's
+        lost-update guard has it), so nobody approves what they have not seen."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        _refuse_non_ids(object_id=(self.opts.pk, object_id))
+        claim = (
+            Claim.objects.select_related("framework", "feature").filter(pk=unquote(object_id))
+        ).first()
+        if claim is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, claim):
+            raise PermissionDenied
+        try:
+            with transaction.atomic():
+                services.lock_claims([claim.pk])
+                claim.refresh_from_db()  # as committed before the lock
+                if request.POST.get("version", "") != claim_version(claim):
+                    raise ValidationError(
+                        "The claim changed since you opened it: check it again, then approve."
+                    )
+                services.claim_publish(claim=claim, by=request.user)
+        except ValidationError as error:
+            self.message_user(
+                request,
+                f"{claim_name(claim)} was not published: {' '.join(error.messages)}",
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request, f"{claim_name(claim)} was approved and published.", messages.SUCCESS
+            )
+        return redirect("admin:knowledge_claim_change", claim.pk)
+
+    @admin.display(description="review")
+    def review(self, claim):
+        """Who changed the claim last and who approved it: for curators only, never public."""
+        if not services.review_required():
+            return "Review is off on this site (CITEGRID_REVIEW_REQUIRED): any curator publishes."
+        if claim.pk is None:
+            return "A new claim: another curator approves it once you have saved it."
+        author = _curator(claim.changed_by) if claim.changed_by_id else "loadkb or code"
+        parts = [f"Last changed by {author}."]
+        if claim.reviewed_at is None:
+            parts.append("Not approved yet.")
+        elif claim.review_waiver:
+            parts.append(
+                f"Published without review by {_curator(claim.reviewed_by)} on "
+                f"{claim.reviewed_at:%Y-%m-%d %H:%M} UTC, because: “{claim.review_waiver}”."
+            )
+        else:
+            parts.append(
+                f"Approved by {_curator(claim.reviewed_by)} on "
+                f"{claim.reviewed_at:%Y-%m-%d %H:%M} UTC."
+            )
+        return " ".join(parts)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -203,6 +292,11 @@ class ClaimAdmin(SimpleHistoryAdmin):
         for inline in context.get("inline_admin_formsets", []):
             for error in inline.formset.non_form_errors():
                 form.add_error(None, error)
+        # The reviewer's button (templates/admin/knowledge/claim/change_form.html) posts the
+        # version it was shown.
+        claim = kwargs.get("obj")
+        if claim is not None and claim.status != ClaimStatus.PUBLISHED:
+            context["approve_version"] = claim_version(claim)
         return super().render_change_form(request, context, *args, **kwargs)
 
     def revert_disabled(self, request, obj=None):
@@ -264,7 +358,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         claims = Claim.objects.filter(pk__in=queryset.values("pk")).select_related(
             "framework", "feature"
         )
-        result = services.claims_set_status(claims=claims, status=status)
+        result = services.claims_set_status(claims=claims, status=status, by=request.user)
         if result.changed:
             self.message_user(request, f"{len(result.changed)} claim(s) {done}.", messages.SUCCESS)
         if result.unchanged:
@@ -294,3 +388,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
                 ),
                 messages.ERROR,
             )
+
+
+def _curator(user) -> str:
+    return user.get_username() if user is not None else "a deleted user"

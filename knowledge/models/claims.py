@@ -1,6 +1,7 @@
 """Claims: what a framework does about a feature (one cell of a matrix), with the rules that
 say what is public, which claim a cell shows, and when claims disagree."""
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
@@ -71,6 +72,20 @@ class ClaimQuerySet(models.QuerySet):
     def in_cell_order(self):
         """Ordered so that the first claim of each cell is the one the cell shows."""
         return claims_in_cell_order(self)
+
+
+def _curator_field(verbose_name: str, help_text: str) -> models.ForeignKey:
+    """A curator named by a claim's review record; emptied if that user is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=verbose_name,
+        help_text=help_text,
+    )
 
 
 class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
@@ -163,6 +178,33 @@ class Claim(TimeStampedModel):
         blank=True,
         editable=False,
         help_text="When the claim was last published; empty while it is not public.",
+    )
+    # Four-eyes review (knowledge/services.py): who made the change the claim shows now, and
+    # who approved it for the public. Set by the services and the admin, never typed.
+    changed_by = _curator_field(
+        "last changed by",
+        "The curator whose change the claim shows now; empty when it came from loadkb or "
+        "code. Another curator must approve it before it is published.",
+    )
+    reviewed_by = _curator_field(
+        "approved by",
+        "The curator who published this version: a reviewer other than the one who changed "
+        "it, or a superuser who gave a reason to publish without review.",
+    )
+    reviewed_at = models.DateTimeField(
+        "approved",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When this version was approved for publication; empty until it is.",
+    )
+    review_waiver = models.CharField(
+        "published without review because",
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="A superuser's reason for publishing their own change without review, e.g. "
+        "“typo in the statement, the sources are unchanged”. Empty when it was reviewed.",
     )
 
     objects = ClaimManager()

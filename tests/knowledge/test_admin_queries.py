@@ -9,12 +9,14 @@ its citing claims with a query per claim; an inline rendering each row's select 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from comparisons.models import Comparison
 from knowledge.models import Citation, Claim, Source
 from tests.factories import make_grid, make_source
 
-pytestmark = pytest.mark.django_db
+# Measured as sites run it, with four-eyes review on: the claim page shows who reviewed what.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("review_required")]
 
 # The shared grid (tests/factories.py) big enough to hold at least that many claims.
 _GRID_SIZES = {10: (2, 8), 1000: (4, 270)}
@@ -26,6 +28,12 @@ def build_knowledge_base(claims):
     grid = make_grid(*_GRID_SIZES[claims])
     claim_rows = list(Claim.objects.order_by("pk")[:claims])
     assert len(claim_rows) == claims
+    # Every claim names its editor and reviewer (the claim page's Review), read with the claim.
+    editor, reviewer = (
+        get_user_model().objects.create_user(name, f"{name}@example.org", "x")
+        for name in ("editor", "reviewer")
+    )
+    Claim.objects.update(changed_by=editor, reviewed_by=reviewer, reviewed_at=timezone.now())
     everywhere = make_source(title="Cited everywhere", url="https://example.org/all")
     Citation.objects.bulk_create(
         Citation(claim=claim, source=everywhere, quote="") for claim in claim_rows

@@ -17,8 +17,11 @@ def natural_sort_key(obj):
 
 
 # Claim.published_at: set by Claim.save() from its status, the date of this database's
-# publication, not content.
-SET_ON_SAVE = frozenset({"published_at"})
+# publication, not content. The review fields are this database's editorial record, and name
+# its curators: fixtures are public, and loading them is a maintainer's import (README).
+NOT_SHIPPED = frozenset(
+    {"published_at", "changed_by", "reviewed_by", "reviewed_at", "review_waiver"}
+)
 
 
 class Command(BaseCommand):
@@ -58,12 +61,12 @@ class Command(BaseCommand):
     @staticmethod
     def _serialized_fields(labels):
         """Every field except rendered markdown, which the pre_save receiver derives, and the
-        fields a model's save() sets from others (SET_ON_SAVE)."""
+        fields that are this database's own record, not content (NOT_SHIPPED)."""
         names = set()
         for label in labels:
             for field in apps.get_model(label)._meta.get_fields():
                 stored = getattr(field, "concrete", False) or field.many_to_many
-                derived = field.name.endswith(DERIVED_FIELD_SUFFIX) or field.name in SET_ON_SAVE
+                derived = field.name.endswith(DERIVED_FIELD_SUFFIX) or field.name in NOT_SHIPPED
                 if stored and not derived:
                     names.add(field.name)
         return sorted(names)
