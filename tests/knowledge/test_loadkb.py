@@ -52,7 +52,7 @@ BROKEN_CASES = {
         "quote: Ensure this value has at most 300 characters (it has 301).",
     ],
     "source_url_duplicate.json": [
-        "knowledge.source ('https://docs.djangoproject.com/en/5.2/topics/security/',) (object #2)",
+        "knowledge.source ('https://docs.djangoproject.com/en/6.1/topics/security/',) (object #2)",
         "A source with this URL already exists.",
     ],
     "missing_required_field.json": [
@@ -122,7 +122,7 @@ BROKEN_CASES = {
     ],
     "unknown_provenance.json": [
         "knowledge.citation ('django', 'orm', 'docs', "
-        "'https://docs.djangoproject.com/en/5.2/topics/db/models/') (object #3)",
+        "'https://docs.djangoproject.com/en/6.1/topics/db/models/') (object #3)",
         "provenance: Value 'official' is not a valid choice.",
     ],
     "feature_kind_strands_claims.json": [
