@@ -13,9 +13,12 @@ round, in one headless Chromium (`/usr/bin/chromium`, driven by Playwright), and
   time much less;
 - DOM: `document.getElementsByTagName('*').length` once loaded;
 - toggle: hiding, then showing again, the first category's rows as a reader does (its
-  checkbox), timed from the click to the next frame after it (style, layout and paint); the
-  same for hiding and showing every row of the bare table (`bare_toggle_ms`), which says what
-  the machine's layout of those cells costs whatever the page's markup.
+  checkbox), timed from the click to the next frame after it (style, layout and paint), and
+  the renderer's main-thread time per click (`toggle_task_ms`), steadier on a shared machine;
+  the same for hiding and showing the same rows of the bare table by their `hidden` attribute
+  (`bare_toggle_ms`, `bare_toggle_task_ms`: its rows come in the page's order, the first
+  category's first), which says what the machine's layout of those cells costs whatever the
+  page's markup.
 
 Goals (issue 16): load at most 2×, DOM at most 3×, toggling under 50 ms.
 """
@@ -35,10 +38,11 @@ _LOAD_MS = """() => {
 _DOM = "() => document.getElementsByTagName('*').length"
 # The click's time to the next frame: requestAnimationFrame runs before that frame's style and
 # layout, the task queued from it after the frame is drawn. Hidden and shown again three times:
-# the slower direction's median.
+# the slower direction's median, and how many rows the category has.
 _TOGGLE_MS = """async () => {
   const box = document.querySelector(".matrix__toggle");
   if (!box) return null;
+  const rows = box.closest("tbody").querySelectorAll(".matrix__row").length;
   const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
   const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
   await frame();
@@ -49,13 +53,14 @@ _TOGGLE_MS = """async () => {
     await frame();
     times[turn % 2].push(performance.now() - started);
   }
-  return Math.max(median(times[0]), median(times[1]));
+  return {ms: Math.max(median(times[0]), median(times[1])), rows};
 }"""
 
 
-# The bare table's rows hidden and shown again by the `hidden` attribute, timed alike.
-_BARE_TOGGLE_MS = """async () => {
-  const rows = [...document.querySelectorAll("tr")].slice(1);
+# As many of the bare table's rows, after its header row, hidden and shown again by the
+# `hidden` attribute, timed alike.
+_BARE_TOGGLE_MS = """async (count) => {
+  const rows = [...document.querySelectorAll("tr")].slice(1, 1 + count);
   const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
   const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
   await frame();
@@ -66,8 +71,15 @@ _BARE_TOGGLE_MS = """async () => {
     await frame();
     times[turn % 2].push(performance.now() - started);
   }
-  return Math.max(median(times[0]), median(times[1]));
+  return {ms: Math.max(median(times[0]), median(times[1])), rows: count};
 }"""
+TOGGLE_CLICKS = 6
+
+
+def _metric(devtools, name: str) -> float:
+    """One of the renderer's performance metrics (CDP Performance.getMetrics), in seconds."""
+    metrics = devtools.send("Performance.getMetrics")["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == name)
 
 
 class BrowserMissing(Exception):
@@ -93,7 +105,8 @@ def measure(
 ) -> dict:
     """The medians over `rounds` (after a warm-up round) of both pages' load times (wall clock
     and main-thread CPU), their DOM sizes, the ratios, and the slower of hiding or showing a
-    category (and the bare table's rows), in milliseconds.
+    category (and as many of the bare table's rows) with the main-thread time per click, in
+    milliseconds.
 
     Raises BrowserMissing (with the reason) when Chromium or Playwright is missing.
     """
@@ -106,6 +119,8 @@ def measure(
     cpu: dict[str, list[float]] = {"matrix": [], "bare": []}
     doms: dict[str, int] = {}
     toggles: dict[str, list[float]] = {"matrix": [], "bare": []}
+    toggle_tasks: dict[str, list[float]] = {"matrix": [], "bare": []}
+    category_rows = 0
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM))
         try:
@@ -118,26 +133,32 @@ def measure(
                     devtools = context.new_cdp_session(page)
                     devtools.send("Performance.enable")
                     response = page.goto(base + path, wait_until="load")
-                    metrics = devtools.send("Performance.getMetrics")["metrics"]
+                    thread_ms = _metric(devtools, "ThreadTime") * 1000
                     if response is None or response.status != 200:
                         status = response.status if response else "no response"
                         raise RuntimeError(f"{path} answered {status}")
                     doms[name] = page.evaluate(_DOM)
                     if turn:
                         loads[name].append(page.evaluate(_LOAD_MS))
-                        cpu[name].append(
-                            next(m["value"] for m in metrics if m["name"] == "ThreadTime") * 1000
-                        )
-                        toggled = page.evaluate(_TOGGLE_MS if name == "matrix" else _BARE_TOGGLE_MS)
-                        if toggled is not None:
-                            toggles[name].append(toggled)
+                        cpu[name].append(thread_ms)
+                        tasks_before = _metric(devtools, "TaskDuration")
+                        if name == "matrix":
+                            toggled = page.evaluate(_TOGGLE_MS)
+                            category_rows = toggled["rows"] if toggled else 0
+                        else:
+                            toggled = page.evaluate(_BARE_TOGGLE_MS, category_rows)
+                        task_ms = (_metric(devtools, "TaskDuration") - tasks_before) * 1000
+                        if toggled is not None and toggled["rows"]:
+                            toggles[name].append(toggled["ms"])
+                            toggle_tasks[name].append(task_ms / TOGGLE_CLICKS)
                     page.close()
         finally:
             browser.close()
     matrix_ms, bare_ms = (statistics.median(loads[name]) for name in ("matrix", "bare"))
     matrix_cpu, bare_cpu = (statistics.median(cpu[name]) for name in ("matrix", "bare"))
-    toggle, bare_toggle = (
-        round(statistics.median(toggles[name]), 1) if toggles[name] else None
+    toggle, bare_toggle, toggle_task, bare_toggle_task = (
+        round(statistics.median(times[name]), 1) if times[name] else None
+        for times in (toggles, toggle_tasks)
         for name in ("matrix", "bare")
     )
     return {
@@ -152,6 +173,9 @@ def measure(
         "dom_ratio": round(doms["matrix"] / doms["bare"], 2),
         "toggle_ms": toggle,
         "bare_toggle_ms": bare_toggle,
+        "toggle_task_ms": toggle_task,
+        "bare_toggle_task_ms": bare_toggle_task,
+        "toggled_rows": category_rows,
         "rounds": rounds,
     }
 
