@@ -211,6 +211,7 @@ def run(
             databases.make(name, template="template")
             started = time.perf_counter()
             _seed_elsewhere(databases.url(name), frameworks, features)
+            databases.analyze(name)
             log(f"  {name}: {frameworks} × {features} in {time.perf_counter() - started:.1f} s")
         filtered = _filtered_url(databases, sizes)
         figures, medians = {}, {}

@@ -74,6 +74,14 @@ class Databases:
         if template is None:
             call_command("migrate", verbosity=0, interactive=False)
 
+    def analyze(self, name: str) -> None:
+        """Fresh planner statistics after seeding, as autovacuum would soon give a real
+        database; else it may run in the middle of the measurements (SQLite keeps none)."""
+        if self.postgres:
+            self.use(name)
+            with self.wrappers[name].cursor() as cursor:
+                cursor.execute("ANALYZE")
+
     def url(self, name: str) -> str:
         """The `DATABASE_URL` of database `name`, for the child processes."""
         if not self.postgres:
