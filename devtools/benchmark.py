@@ -369,7 +369,7 @@ def _over_http(databases, prefix, directory, filtered, quick, load_seconds, only
     figures = {}
     log_path = directory / "gunicorn.log"
     rounds = 1 if quick else 3
-    seconds = max(1.0, load_seconds / (2 * rounds))
+    seconds = max(1, round(load_seconds / (2 * rounds)))  # wrk counts whole seconds
     log(f"Over HTTP ({http.client_name()}); gunicorn's log: {log_path}")
     if "herd" in only:
         server = http.Server(
