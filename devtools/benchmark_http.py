@@ -51,6 +51,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 HERD_VISITORS = 16
 CONNECTIONS = 8  # the load's concurrent keep-alive connections
 HEADERS = {"Accept-Encoding": "gzip"}
+# The crawler: up to 80 requests/s, each for a URL never asked before. Paced, as a crawler is:
+# a flood of any requests, cheap or not, would measure only that two cores can be saturated.
+CRAWLER_CONNECTIONS = 4
+CRAWLER_PAUSE_MS = 50
 
 
 # -- the server -------------------------------------------------------------------------------
@@ -171,20 +175,24 @@ def client_name() -> str:
     return "wrk" if shutil.which("wrk") else "httpx threads (wrk not installed)"
 
 
-def load(base, paths, *, seconds, connections=CONNECTIONS, junk=False, address="") -> Load:
-    """`connections` keep-alive connections asking for `paths` in turn for `seconds`; with
-    `junk`, each request adds a query parameter never seen before."""
+def load(
+    base, paths, *, seconds, connections=CONNECTIONS, junk=False, address="", pause_ms=0
+) -> Load:
+    """`connections` keep-alive connections asking for `paths` in turn for `seconds`, each
+    waiting `pause_ms` between requests; with `junk`, each request adds a query parameter
+    never seen before."""
     if shutil.which("wrk"):
-        return _wrk(base, paths, seconds, connections, junk, address)
-    return _httpx(base, paths, seconds, connections, junk, address)
+        return _wrk(base, paths, seconds, connections, junk, address, pause_ms)
+    return _httpx(base, paths, seconds, connections, junk, address, pause_ms)
 
 
-def _wrk(base, paths, seconds, connections, junk, address) -> Load:
+def _wrk(base, paths, seconds, connections, junk, address, pause_ms) -> Load:
     env = {
         **os.environ,
         "BENCH_PATHS": ",".join(paths),
         "BENCH_JUNK": "1" if junk else "0",
         "BENCH_ADDRESS": address,
+        "BENCH_DELAY_MS": str(pause_ms),
     }
     command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections)]
     command += ["-d", f"{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(LUA), base]
@@ -194,7 +202,7 @@ def _wrk(base, paths, seconds, connections, junk, address) -> Load:
     return Load(requests, duration_us / 1e6, errors, p50 / 1000, p99 / 1000)
 
 
-def _httpx(base, paths, seconds, connections, junk, address) -> Load:
+def _httpx(base, paths, seconds, connections, junk, address, pause_ms) -> Load:
     latencies, errors = [], [0]
     lock = threading.Lock()
     headers = {**HEADERS, **({"X-Forwarded-For": address} if address else {})}
@@ -218,6 +226,7 @@ def _httpx(base, paths, seconds, connections, junk, address) -> Load:
                 except httpx.HTTPError:
                     failed += 1
                 mine.append(time.perf_counter() - t0)
+                time.sleep(pause_ms / 1000)
         with lock:
             latencies.extend(mine)
             errors[0] += failed
@@ -401,9 +410,10 @@ def crawler(server: Server, visitor_paths: list[str], *, rounds: int, seconds: f
                     server.base,
                     paths,
                     seconds=seconds,
-                    connections=2,
+                    connections=CRAWLER_CONNECTIONS,
                     junk=True,
                     address="10.66.0.1",
+                    pause_ms=CRAWLER_PAUSE_MS,
                 )
             )
         )

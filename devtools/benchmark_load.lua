@@ -1,7 +1,8 @@
 -- wrk script of the benchmark's HTTP figures (devtools/benchmark_http.py): asks for the paths
 -- in BENCH_PATHS (comma-separated) in turn, with Accept-Encoding: gzip as browsers send; with
 -- BENCH_JUNK=1 each request adds a query parameter never asked before (a crawler); with
--- BENCH_ADDRESS every request says it comes from that address (X-Forwarded-For). Prints one
+-- BENCH_ADDRESS every request says it comes from that address (X-Forwarded-For); with
+-- BENCH_DELAY_MS each connection waits that long between requests (a paced client). Prints one
 -- line: BENCH <requests> <microseconds> <errors> <p50 us> <p99 us>. No response() callback:
 -- it would copy every body into Lua.
 
@@ -24,6 +25,11 @@ function init(args)
     headers["X-Forwarded-For"] = address
   end
   counter = 0
+  pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+end
+
+function delay()
+  return pause
 end
 
 function request()
