@@ -41,7 +41,8 @@ pytest: $(STAMP)
 
 test: lint pytest
 
-# By hand, never in CI: 60 s at 50 connections against gunicorn on 127.0.0.1 (needs wrk:
+# By hand, never in CI: 60 s at 50 connections against gunicorn on 127.0.0.1, then the
+# benchmark's herd, churn and crawler figures over 60 s each (needs wrk:
 # `apt-get install wrk`; PostgreSQL and Redis on 127.0.0.1). See loadtest/run.sh.
 loadtest: $(STAMP)
 	bash loadtest/run.sh

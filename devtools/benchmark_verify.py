@@ -115,7 +115,7 @@ def measure(databases, *, sources: int, rounds: int, log) -> dict:
             _page_server(Path(directory)) as base,
             override_settings(CITEGRID_VERIFY_ALLOW_LOOPBACK=True, CITEGRID_VERIFY_HOST_DELAY=0),
         ):
-            databases.make("verify", template=databases.file("template"))
+            databases.make("verify", template="template")
             _seed(base, sources)
             log(f"Measuring verification: {sources} pages, {rounds} rounds…")
             floors, runs = [], []
