@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from knowledge.models import Citation, Claim, ClaimRank, ClaimStatus, Source, SourceKind
+from knowledge.services import claim_note_edit
 
 from .models import Suggestion, SuggestionStatus
 
@@ -93,6 +94,9 @@ def suggestion_accept(*, suggestion: Suggestion, by, note: str = "") -> Claim:
     or someone decided the suggestion first."""
     suggestion = _locked_new(suggestion)
     claim = draft_claim_build(suggestion)
+    # The accepting curator is the claim's author: under four-eyes review someone else must
+    # approve it, or a curator could publish alone what they sent in themselves.
+    claim_note_edit(claim, by=by)
     claim.full_clean()
     # The reason kept in the claim's history (shown with its public history once published).
     claim._change_reason = f"from a reader's suggestion (#{suggestion.pk})"

@@ -16,6 +16,7 @@ from knowledge.models import Citation, Claim, ClaimStatus, FeatureKind, Source, 
 from suggestions import services
 from suggestions.models import Suggestion, SuggestionStatus
 from tests.factories import make_claim, make_scale, make_source
+from tests.knowledge.test_review import approve, messages_of
 from tests.security.forms import form_data
 
 from .pages import VALID, change_url, claim_form_url, submit
@@ -261,3 +262,21 @@ def test_a_suggestion_is_decided_once_even_when_two_services_race(curator, sugge
     with pytest.raises(ValidationError, match="decided already"):
         services.suggestion_accept(suggestion=suggestion, by=user)
     assert Claim.objects.filter(key=f"suggestion-{suggestion.pk}").count() == 1
+
+
+@pytest.mark.usefixtures("review_required")
+def test_the_curator_who_accepts_cannot_also_publish_the_draft(curator, suggestion):
+    """Four-eyes review: accepting is the curator's change, so a second curator approves it
+    (else one curator could publish alone what they sent in through the public form)."""
+    user, client = curator
+    assert decide(client, suggestion, decision="accept").status_code == 302
+    draft = Suggestion.objects.get().draft_claim
+    assert draft.changed_by == user
+    texts = messages_of(approve(client, draft))
+    draft.refresh_from_db()
+    assert draft.status == ClaimStatus.DRAFT
+    assert any("another curator" in text for text in texts), texts
+    _, colleague = make_curator("dana")
+    approve(colleague, draft)
+    draft.refresh_from_db()
+    assert draft.status == ClaimStatus.PUBLISHED
