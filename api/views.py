@@ -129,7 +129,7 @@ class FrameworkViewSet(ReadOnlyViewSet):
 class SourceViewSet(ReadOnlyViewSet):
     """Every source, by title, as on /sources/."""
 
-    queryset = Source.objects.order_by("title", "pk")
+    queryset = Source.objects.public().order_by("title", "pk")
     serializer_class = serializers.SourceSerializer
     filterset_class = filters.SourceFilter
 

@@ -93,7 +93,7 @@ def search_kinds() -> dict[str, SearchKind]:
             ordering=("framework__name", "feature__name", "key"),
         ),
         "sources": SearchKind(
-            queryset=Source.objects.all(),
+            queryset=Source.objects.public(),
             weighted_fields=(("title", "A"), ("publisher", "B"), ("author", "B")),
             substring_fields=("title", "publisher", "author", "url"),
             ordering=("title",),

@@ -88,7 +88,7 @@ class ClaimSitemap(_UpdatedSitemap):
 
 class SourceSitemap(_UpdatedSitemap):
     def items(self):
-        return Source.objects.order_by("pk")
+        return Source.objects.public().order_by("pk")
 
 
 class ComparisonSitemap(_UpdatedSitemap):

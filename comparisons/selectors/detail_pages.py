@@ -276,12 +276,13 @@ def claim_get(*, pk: int) -> ClaimDetail:
 
 
 def source_list() -> QuerySet[Source]:
-    return Source.objects.with_claim_count().order_by("title", "pk")
+    return Source.objects.public().with_claim_count().order_by("title", "pk")
 
 
 def source_get(*, pk: int) -> Source:
-    """The source with its archived copy and last fetch; raises Source.DoesNotExist."""
-    return Source.objects.select_related("archive", "last_fetch").get(pk=pk)
+    """The public source with its archived copy and last fetch; raises Source.DoesNotExist
+    (also for a source no published claim cites)."""
+    return Source.objects.public().select_related("archive", "last_fetch").get(pk=pk)
 
 
 def citation_list_for_source(*, source: Source) -> QuerySet[Citation]:

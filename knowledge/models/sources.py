@@ -1,5 +1,6 @@
 """Where evidence comes from: sources and their kinds."""
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -17,6 +18,18 @@ class SourceQuerySet(models.QuerySet):
     def cited(self):
         """The sources a published claim cites: the ones the public site counts."""
         return self.filter(published_claim(through="citations__claim__")).distinct()
+
+    def public(self):
+        """The sources the public site shows: all but those only unpublished claims cite. A
+        source cited by drafts alone (one made from a reader's suggestion, say) is a curator's
+        work in progress and shows once a claim citing it is published; a source no claim
+        cites yet is a curator's reference, public as it always was."""
+        citation = apps.get_model("knowledge", "Citation")  # defined after Source
+        citations = citation.objects.filter(source=models.OuterRef("pk"))
+        return self.filter(
+            models.Exists(citations.filter(published_claim(through="claim__")))
+            | ~models.Exists(citations)
+        )
 
     def with_claim_count(self):
         """Each source with `claim_count`: how many published claims cite it."""

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from comparisons import cache as content_cache
 from knowledge.management.commands.setup_roles import CURATORS
 from knowledge.models import Citation, Claim, ClaimStatus, FeatureKind, Source, SupportLevel
 from suggestions import services
@@ -136,6 +137,28 @@ def test_a_new_source_is_made_for_an_unknown_url(curator, suggestion):
     source = Source.objects.get(url=VALID["source_url"])
     assert source.title == "docs.example.org/5.2/topics/orm/"
     assert f"#{suggestion.pk}" in source.notes
+
+
+def test_the_readers_source_stays_off_public_pages_until_its_claim_is_published(
+    curator, suggestion
+):
+    """Accepting makes a source from the reader's URL for a draft: no public page or API
+    shows it (nor the URL) before a claim citing it is published."""
+    _, client = curator
+    assert decide(client, suggestion, decision="accept").status_code == 302
+    source = Source.objects.get(url=VALID["source_url"])
+    visitor = Client()
+    pages = [reverse("comparisons:source-list"), "/api/v1/sources/", "/sitemap.xml"]
+    pages.append(f"{reverse('comparisons:search')}?q=docs.example.org")
+    for page in pages:
+        assert VALID["source_url"] not in visitor.get(page).content.decode(), page
+    assert visitor.get(source.get_absolute_url()).status_code == 404
+    assert visitor.get(f"/api/v1/sources/{source.pk}/").status_code == 404
+    draft = Suggestion.objects.get().draft_claim
+    Claim.objects.filter(pk=draft.pk).update(status=ClaimStatus.PUBLISHED)
+    content_cache.bump_content_version()  # the test's transaction never commits
+    assert visitor.get(source.get_absolute_url()).status_code == 200
+    assert VALID["source_url"] in visitor.get("/api/v1/sources/").content.decode()
 
 
 def test_a_descriptor_suggestion_makes_a_claim_with_the_value(curator, client):
