@@ -90,6 +90,14 @@ class SuggestionAdmin(admin.ModelAdmin):
             decision = self.DECIDED
         return [("What the reader sent", {"fields": submitted}), ("Decision", {"fields": decision})]
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # The admin accepts a filter on any field of the model in the query string
+        # (?email__startswith=a), which would let a curator guess a reader's address one
+        # letter at a time: no e-mail, the reader's or a user's, is ever a filter here.
+        if "email" in lookup.split("__"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = [*self.SUBMITTED, "email", "status", "decided_at", "decided_by", "made_claim"]
         if obj is None or obj.status != SuggestionStatus.NEW:

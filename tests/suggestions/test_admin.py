@@ -247,6 +247,11 @@ def test_the_email_is_shown_only_with_its_permission(curator, suggestion):
     # Nor can searching find out who sent what.
     search = client.get(changelist + "?q=zq-reader-4").content.decode()
     assert change_url(suggestion) not in search
+    # Nor filtering the list by it, letter by letter (the admin reads any field's lookup).
+    for lookup in ["email__startswith=zq", "email=" + EMAIL, "decided_by__email__contains=a"]:
+        response = client.get(f"{changelist}?{lookup}")
+        assert response.status_code == 400, lookup
+        assert change_url(suggestion) not in response.content.decode()
     user.user_permissions.add(Permission.objects.get(codename="view_suggestion_email"))
     client.force_login(get_user_model().objects.get(pk=user.pk))  # permissions cache anew
     assert EMAIL in client.get(change_url(suggestion)).content.decode()
