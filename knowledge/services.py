@@ -309,14 +309,20 @@ def claims_set_status(*, claims, status: str, by=None) -> BulkResult:
     extra = {"by": by} if status == ClaimStatus.PUBLISHED else {}
     result = BulkResult()
     for claim in claims:
-        if claim.status == status:
-            result.unchanged.append(claim)
-            continue
-        before = (claim.status, claim.reviewed_by_id, claim.reviewed_at, claim.review_waiver)
         try:
-            transition(claim=claim, **extra)
+            with transaction.atomic():
+                # Each claim as committed once it is locked: the list was read before, and
+                # saving that copy would undo an edit a curator saved since.
+                lock_claims([claim.pk])
+                claim.refresh_from_db()
+                if claim.status == status:
+                    result.unchanged.append(claim)
+                    continue
+                transition(claim=claim, **extra)
+        except Claim.DoesNotExist:
+            result.refused.append((claim, ["It was deleted meanwhile."]))
         except ValidationError as error:
-            claim.status, claim.reviewed_by_id, claim.reviewed_at, claim.review_waiver = before
+            claim.refresh_from_db(fields=["status", "reviewed_by", "reviewed_at", "review_waiver"])
             result.refused.append((claim, error.messages))
         else:
             result.changed.append(claim)

@@ -114,3 +114,15 @@ def test_citations_delete_blockers_guard_only_the_last_citation_of_published_cla
     assert services.citations_delete_blockers([first]) == []
     assert services.citations_delete_blockers([first, second]) == [published]
     assert services.citations_delete_blockers(list(draft.citations.all())) == []
+
+
+def test_a_bulk_status_change_keeps_an_edit_saved_after_the_list_was_read():
+    """The admin's action reads the selected claims, then changes them one by one: an edit a
+    curator saved in between must survive, not be overwritten by the copy read before."""
+    claims = [make_claim(status=ClaimStatus.REVIEW, value=f"v{n}") for n in range(2)]
+    stale = list(Claim.objects.filter(pk__in=[c.pk for c in claims]).order_by("pk"))
+    Claim.objects.filter(pk=claims[1].pk).update(value="edited meanwhile")
+    result = services.claims_set_status(claims=stale, status=ClaimStatus.PUBLISHED)
+    assert len(result.changed) == 2
+    claims[1].refresh_from_db()
+    assert (claims[1].status, claims[1].value) == (ClaimStatus.PUBLISHED, "edited meanwhile")
