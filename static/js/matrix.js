@@ -8,7 +8,7 @@
 (() => {
   "use strict";
   const store = document.getElementById("matrix-notes");
-  if (!store || !("showPopover" in HTMLElement.prototype)) return;
+  if (!store) return;
 
   let notes = null;
   const parsed = () => {
@@ -19,6 +19,13 @@
     }
     return notes;
   };
+
+  // A browser that runs scripts but has no popovers: the footnotes go back into the page,
+  // where the cells' links lead to them as they do without a script.
+  if (!("showPopover" in HTMLElement.prototype)) {
+    store.replaceWith(parsed().cloneNode(true));
+    return;
+  }
 
   const pop = document.createElement("div");
   pop.id = "matrix-pop";
@@ -50,7 +57,12 @@
   // What `hash` names, ready to show: a footnote with the others of its cell, or a cell's
   // list of claims.
   const content = (hash) => {
-    const id = decodeURIComponent(hash.slice(1));
+    let id;
+    try {
+      id = decodeURIComponent(hash.slice(1));
+    } catch {
+      return null; // a malformed escape in a hand-made link (#fn-%E0): nothing to open
+    }
     const target = parsed().getElementById(id);
     if (!target) return null;
     if (id.startsWith("claims-")) {

@@ -137,8 +137,13 @@ def test_a_cells_quotes_open_in_place_without_leaving_the_cell(live_server, page
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_without_a_script_a_footnote_opens_in_place(live_server, browser, shipped, width):
-    context = browser.new_context(java_script_enabled=False)
+@pytest.mark.parametrize("reader", ["no script", "script without popovers"])
+def test_without_a_script_a_footnote_opens_in_place(live_server, browser, shipped, width, reader):
+    """Without the script, or with a script but a browser that has no popovers (the script
+    then puts the footnotes back in the page), a cell's badge opens its footnote in place."""
+    context = browser.new_context(java_script_enabled=reader != "no script")
+    if reader != "no script":
+        context.add_init_script("delete HTMLElement.prototype.showPopover")
     page = context.new_page()
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(live_server.url + shipped["matrix"])
