@@ -21,13 +21,17 @@ def _model(content_type_key):
 
 def former_slugs_for_fixture(text: str) -> str:
     """The JSON `text` dumpkb serialized, each former slug naming its object by natural key."""
-    items = json.loads(text)
-    for item in items:
+    kept = []
+    for item in json.loads(text):
         if item["model"] == FORMER_SLUG:
             fields = item["fields"]
-            target = _model(fields["content_type"])._default_manager.get(pk=fields["object_id"])
+            manager = _model(fields["content_type"])._default_manager
+            target = manager.filter(pk=fields["object_id"]).first()
+            if target is None:
+                continue  # its object was deleted (before deletions forgot their slugs)
             fields["object_id"] = list(target.natural_key())
-    return json.dumps(items, indent=2, ensure_ascii=False)
+        kept.append(item)
+    return json.dumps(kept, indent=2, ensure_ascii=False)
 
 
 def former_slug_fields_resolve(fields: dict) -> list[str]:

@@ -94,10 +94,19 @@ def _slug_record(sender, instance, raw=False, **kwargs):
     FormerSlug.objects.filter(content_type=content_type, slug=instance.slug).delete()
 
 
+def _slugs_forget(sender, instance, **kwargs):
+    # A deleted object's former slugs lead nowhere (and name no object for dumpkb to write).
+    FormerSlug.objects.filter(
+        content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk
+    ).delete()
+
+
 def slug_history_connect(model: str) -> None:
-    """Record the former slugs of `model` ("app_label.Model") from now on."""
+    """Record the former slugs of `model` ("app_label.Model") from now on, and forget them
+    when it is deleted."""
     pre_save.connect(_slug_remember, sender=model, dispatch_uid=f"slug_remember:{model}")
     post_save.connect(_slug_record, sender=model, dispatch_uid=f"slug_record:{model}")
+    post_delete.connect(_slugs_forget, sender=model, dispatch_uid=f"slugs_forget:{model}")
 
 
 for _model in ("knowledge.Framework", "knowledge.Feature", "knowledge.Category", "taggit.Tag"):
