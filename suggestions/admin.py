@@ -9,6 +9,7 @@ column or search reaches it.
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -131,6 +132,18 @@ class SuggestionAdmin(admin.ModelAdmin):
                 services.suggestion_reject(suggestion=obj, by=request.user, reason=reason)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
+            request.suggestion_refused = True
+
+    def log_change(self, request, obj, message):
+        # A refused decision changed nothing: no "changed" entry in the admin's log.
+        if not getattr(request, "suggestion_refused", False):
+            super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if getattr(request, "suggestion_refused", False):
+            # Back to the suggestion with the error alone, not also "changed successfully".
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     @staticmethod
     def _claim_link(claim):

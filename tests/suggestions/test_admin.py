@@ -4,8 +4,10 @@ it (a draft claim with its citation, never published) or reject it with a reason
 from io import StringIO
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
@@ -221,6 +223,23 @@ def test_the_second_of_two_curators_deciding_at_once_changes_nothing(curator, su
     suggestion.refresh_from_db()
     assert suggestion.status == SuggestionStatus.ACCEPTED
     assert Claim.objects.filter(key=f"suggestion-{suggestion.pk}").count() == 1
+
+
+def test_a_decision_refused_at_the_last_moment_says_so_alone(curator, suggestion, monkeypatch):
+    """Another curator decided between this form's checks and its save (the service refuses
+    under the row lock): the curator sees that error alone, and the log records no change."""
+    _, client = curator
+
+    def decided_first(**kwargs):
+        raise ValidationError(services.DECIDED_ALREADY)
+
+    monkeypatch.setattr(services, "suggestion_accept", decided_first)
+    response = decide(client, suggestion, decision="accept")
+    assert response.status_code == 302
+    assert response["Location"] == change_url(suggestion)
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert texts == [services.DECIDED_ALREADY]
+    assert not LogEntry.objects.filter(object_id=str(suggestion.pk)).exists()
 
 
 def test_a_decided_suggestion_is_view_only(curator, suggestion):
