@@ -10,7 +10,8 @@ alike; numbers are formatted with `:d`, which only an int passes. Anchors (`c12-
 
 The writers (`row_html`, `cell_html`, `footnote_html`, …) take keyword arguments of plain
 values, so the tags call them with a record's fields by name, and the benchmark's floor
-writes the same bytes from its one raw query with the same functions instead of a copy.
+writes the same bytes from plain lists with the same functions instead of a copy
+(devtools/benchmark_floor.py).
 
 The markup is lean on purpose, since every byte and element is repeated thousands of times:
 styles hang on the table and list classes instead of a class per element, and a cell is two
