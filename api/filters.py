@@ -4,7 +4,10 @@ The matrix has no FilterSet here: it takes the matrix page's own (comparisons.fi
 the page's own selector, so the two can never disagree.
 """
 
+from datetime import UTC
+
 import django_filters
+from django.core.exceptions import ValidationError
 
 from knowledge.models import (
     Category,
@@ -24,6 +27,27 @@ class TagFilter(django_filters.CharFilter):
         kwargs.setdefault("distinct", True)
         kwargs.setdefault("help_text", "Only those with this tag (its slug).")
         super().__init__(**kwargs)
+
+
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, as UTC. Python takes UTC offsets up to ±24 hours, PostgreSQL only
+    to ±15:59 (it refused `+18:15` with an error, a 500); as UTC every offset reads the same,
+    and one that moves the moment out of the years a date can hold is a form error."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(
+                "As UTC this moment is outside the years 1 to 9999.", code="invalid"
+            ) from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class FrameworkFilter(django_filters.FilterSet):
@@ -74,7 +98,7 @@ class ClaimFilter(django_filters.FilterSet):
         distinct=True,
         help_text="Claims citing the source with this id.",
     )
-    changed_since = django_filters.IsoDateTimeFilter(
+    changed_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
     )
 

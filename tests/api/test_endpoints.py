@@ -100,6 +100,8 @@ def test_filters_by_slug(client, cell):
         ("api:claim-list", {"framework": "no-such-framework"}, "framework"),
         ("api:claim-list", {"support": "maybe"}, "support"),
         ("api:claim-list", {"changed_since": "yesterday"}, "changed_since"),
+        # As UTC, a moment before the first year a date can hold.
+        ("api:claim-list", {"changed_since": "0001-01-01T00:00:00+18:00"}, "changed_since"),
         ("api:source-list", {"kind": "rumour"}, "kind"),
         ("api:matrix", {"support": "maybe"}, "support"),
         ("api:matrix", {"framework": "no-such-framework"}, "framework"),
@@ -112,6 +114,18 @@ def test_bad_parameters_get_400_with_a_message_per_parameter(client, cell, name,
     assert response.status_code == 400
     assert body["status"] == 400 and body["message"]
     assert list(body["errors"]) == [parameter] and body["errors"][parameter][0]
+
+
+@pytest.mark.parametrize(
+    ("moment", "listed"),
+    [("0653-11-11T14:07:09+18:15", True), ("9999-12-30T23:00:00-18:00", False)],
+)
+def test_changed_since_takes_any_utc_offset_python_reads(client, cell, moment, listed):
+    """PostgreSQL refuses offsets beyond 15:59 in a query (it answered 500): the moment is
+    read as UTC first, so every offset works, on every database."""
+    response, body = _get(client, reverse("api:claim-list"), changed_since=moment)
+    assert response.status_code == 200, body
+    assert (body["count"] > 0) == listed
 
 
 def test_unknown_objects_and_pages_get_404_json(client, cell):
