@@ -36,44 +36,36 @@ _LOAD_MS = """() => {
   return entry.loadEventEnd - entry.responseStart;
 }"""
 _DOM = "() => document.getElementsByTagName('*').length"
-# The click's time to the next frame: requestAnimationFrame runs before that frame's style and
-# layout, the task queued from it after the frame is drawn. Hidden and shown again three times:
-# the slower direction's median, and how many rows the category has.
-_TOGGLE_MS = """async () => {
-  const box = document.querySelector(".matrix__toggle");
-  if (!box) return null;
-  const rows = box.closest("tbody").querySelectorAll(".matrix__row").length;
+TOGGLE_CLICKS = 6
+# A toggle's time to the next frame: requestAnimationFrame runs before that frame's style and
+# layout, the task queued from it after the frame is drawn. Hidden and shown again
+# TOGGLE_CLICKS / 2 times: the slower direction's median, and how many rows were toggled.
+# On the page (`count` null) a click on its first category's toggle; on the bare table as
+# many rows, after its header row, flipped by the `hidden` attribute, timed alike.
+_TOGGLE_MS = """async (count) => {
+  let flip, rows;
+  if (count === null) {
+    const box = document.querySelector(".matrix__toggle");
+    if (!box) return null;
+    rows = box.closest("tbody").querySelectorAll(".matrix__row").length;
+    flip = () => box.click();
+  } else {
+    const bare = [...document.querySelectorAll("tr")].slice(1, 1 + count);
+    rows = count;
+    flip = () => { for (const row of bare) row.hidden = !row.hidden; };
+  }
   const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
   const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
   await frame();
   const times = [[], []];
-  for (let turn = 0; turn < 6; turn++) {
+  for (let turn = 0; turn < CLICKS; turn++) {
     const started = performance.now();
-    box.click();
+    flip();
     await frame();
     times[turn % 2].push(performance.now() - started);
   }
   return {ms: Math.max(median(times[0]), median(times[1])), rows};
-}"""
-
-
-# As many of the bare table's rows, after its header row, hidden and shown again by the
-# `hidden` attribute, timed alike.
-_BARE_TOGGLE_MS = """async (count) => {
-  const rows = [...document.querySelectorAll("tr")].slice(1, 1 + count);
-  const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
-  const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
-  await frame();
-  const times = [[], []];
-  for (let turn = 0; turn < 6; turn++) {
-    const started = performance.now();
-    for (const row of rows) row.hidden = !row.hidden;
-    await frame();
-    times[turn % 2].push(performance.now() - started);
-  }
-  return {ms: Math.max(median(times[0]), median(times[1])), rows: count};
-}"""
-TOGGLE_CLICKS = 6
+}""".replace("CLICKS", str(TOGGLE_CLICKS))
 
 
 def _metric(devtools, name: str) -> float:
@@ -143,10 +135,10 @@ def measure(
                         cpu[name].append(thread_ms)
                         tasks_before = _metric(devtools, "TaskDuration")
                         if name == "matrix":
-                            toggled = page.evaluate(_TOGGLE_MS)
+                            toggled = page.evaluate(_TOGGLE_MS, None)
                             category_rows = toggled["rows"] if toggled else 0
                         else:
-                            toggled = page.evaluate(_BARE_TOGGLE_MS, category_rows)
+                            toggled = page.evaluate(_TOGGLE_MS, category_rows)
                         task_ms = (_metric(devtools, "TaskDuration") - tasks_before) * 1000
                         if toggled is not None and toggled["rows"]:
                             toggles[name].append(toggled["ms"])
