@@ -23,6 +23,7 @@ and formatted once. No query and no decision here: only markup.
 """
 
 from collections.abc import Iterable
+from functools import cache
 from html import escape as _e
 
 from django import template
@@ -43,35 +44,26 @@ def _rank_label(rank: str) -> str:
 # After a shown claim's citation numbers when the last check found none of its quotes verbatim.
 UNVERIFIED = "unverified"
 
-# {display: (classes, symbol and label)}: a display holds everything its badge shows.
-_badge_parts: dict[SupportDisplay, tuple[str, str]] = {}
 
-
+# Memoised per display: a display holds everything its badge shows, so each is escaped once.
+@cache
 def badge_parts(mark: SupportDisplay) -> tuple[str, str]:
     """The classes and the content of a badge (a support level's or a value's symbol and
-    label, both always shown, never colour alone), escaped once per display."""
-    parts = _badge_parts.get(mark)
-    if parts is None:
-        parts = _badge_parts[mark] = (
-            f"support {_e(mark.css_class)}",
-            f'<b aria-hidden="true">{_e(mark.symbol)}</b> {_e(mark.label)}',
-        )
-    return parts
+    label, both always shown, never colour alone)."""
+    return (
+        f"support {_e(mark.css_class)}",
+        f'<b aria-hidden="true">{_e(mark.symbol)}</b> {_e(mark.label)}',
+    )
 
 
-# {display: (classes, symbol and label)} of the badges in cells: the symbol is text there, as
-# a `<b>` in each of 2,000 cells was a third of the table's elements.
-_cell_badges: dict[SupportDisplay, tuple[str, str]] = {}
-
-
+@cache
 def cell_badge(mark: SupportDisplay) -> tuple[str, str]:
-    parts = _cell_badges.get(mark)
-    if parts is None:
-        parts = _cell_badges[mark] = (
-            f"support {_e(mark.css_class)}",
-            f"{_e(mark.symbol)} {_e(mark.label)}",
-        )
-    return parts
+    """The same for a badge in a cell, where the symbol is text: a `<b>` in each of 2,000
+    cells was a third of the table's elements."""
+    return (
+        f"support {_e(mark.css_class)}",
+        f"{_e(mark.symbol)} {_e(mark.label)}",
+    )
 
 
 def refs_html(numbers: Iterable[int]) -> str:
