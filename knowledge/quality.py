@@ -22,6 +22,7 @@ from .models import (
     Citation,
     Claim,
     ClaimRank,
+    FeatureKind,
     Source,
     SourceKind,
     VerificationStatus,
@@ -257,6 +258,37 @@ def unpinned_documentation_urls():
         )
 
 
+def factual_cells_resting_only_on_articles_without_url():
+    """Cells of a capability or descriptor whose published claims cite only sources with no
+    link (the seed articles): a fact a reader cannot check, and that an article may have got
+    wrong, wants a documentation citation. Assessments may rest on articles; they are opinions
+    and articles are their independent voice."""
+    citations = (
+        Citation.objects.filter(claim__in=Claim.objects.published())
+        .exclude(claim__feature__kind=FeatureKind.ASSESSMENT)
+        .exclude(claim__rank=ClaimRank.DEPRECATED)
+        .select_related("source", "claim__framework", "claim__feature")
+        .order_by("claim__framework__name", "claim__feature__name", "claim_id")
+    )
+    cells = defaultdict(list)
+    for citation in citations:
+        cells[citation.claim.framework_id, citation.claim.feature_id].append(citation)
+    for cell_citations in cells.values():
+        if any(citation.source.url for citation in cell_citations):
+            continue
+        claim = cell_citations[0].claim
+        cell = f"{claim.framework.name} · {claim.feature.name}"
+        titles = sorted({f"“{citation.source.title}”" for citation in cell_citations})
+        yield Finding(
+            WARNING,
+            "factual-cell-articles-only",
+            f"{cell} rests only on articles without a URL ({', '.join(titles)}): cite the "
+            "framework's documentation, or the library's for an extension.",
+            cell,
+            _admin_url("claim", claim.pk),
+        )
+
+
 CHECKS = [
     published_claims_without_citation,
     published_claims_whose_quotes_are_all_gone,
@@ -266,6 +298,7 @@ CHECKS = [
     duplicate_sources,
     citations_not_verified,
     unpinned_documentation_urls,
+    factual_cells_resting_only_on_articles_without_url,
 ]
 
 

@@ -13,6 +13,7 @@ from tests.factories import (
     make_claim,
     make_feature,
     make_framework,
+    make_scale,
     make_source,
     make_verification,
 )
@@ -175,6 +176,7 @@ def build_problems(count):
         lost = make_claim(citations=0)
         make_verification(make_citation(claim=lost), status="not_found")
         make_source(url=f"https://docs.example.org/en/stable/page-{make_source().pk}/")
+        make_citation(claim=make_claim(citations=0), source=make_source(url=""))
 
 
 @pytest.mark.parametrize("count", [1, 15])
@@ -183,9 +185,9 @@ def test_checks_run_a_fixed_number_of_queries(count, django_assert_max_num_queri
     citation's source or last check, for the message of each finding instead of selecting
     them."""
     build_problems(count)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         findings = quality.run_checks()
-    assert len(findings) >= 7 * count
+    assert len(findings) >= 8 * count
 
 
 def test_help_says_what_is_an_error_and_what_a_warning():
@@ -238,3 +240,57 @@ def test_a_published_claim_whose_quotes_are_all_not_found_is_an_error():
     assert [(e["check"], e["admin_url"]) for e in errors] == [
         ("published-quotes-not-found", f"/admin/knowledge/claim/{gone.pk}/change/")
     ]
+
+
+def article(**fields):
+    return fresh_source(url="", kind="article", **fields)
+
+
+def test_a_factual_cell_citing_only_articles_without_a_url_is_a_warning():
+    framework, feature = make_framework(name="Flask"), make_feature(name="Scalability")
+    for key in ("a", "b"):
+        claim = make_claim(framework=framework, feature=feature, key=key, citations=0)
+        checked_citation(claim=claim, source=article(title=f"Article {key}"))
+    code, out = run_checkkb("--format", "json")
+    report = json.loads(out)
+    assert code == 0
+    assert checks_of(report, "warnings") == ["factual-cell-articles-only"]
+    (finding,) = report["warnings"]
+    assert finding["object"] == "Flask · Scalability"
+    assert "“Article a”, “Article b”" in finding["message"]
+
+
+def test_one_documentation_citation_anywhere_in_the_cell_is_enough():
+    framework, feature = make_framework(), make_feature()
+    first = make_claim(framework=framework, feature=feature, key="article", citations=0)
+    checked_citation(claim=first, source=article())
+    docs = make_claim(framework=framework, feature=feature, key="docs", citations=0)
+    checked_citation(claim=docs, source=fresh_source(url="https://docs.example.org/1.0/x/"))
+    assert list(quality.factual_cells_resting_only_on_articles_without_url()) == []
+
+
+@pytest.mark.parametrize("case", ["assessment", "draft", "deprecated docs"])
+def test_opinions_drafts_and_deprecated_claims_are_not_factual_evidence(case):
+    """An assessment may rest on articles (they are its independent voice); a draft cell is
+    not public; and a deprecated claim's documentation citation does not rescue a cell whose
+    standing claims cite only articles."""
+    if case == "assessment":
+        feature, (value, *_) = make_scale()
+        claim = make_claim(feature=feature, feature_value=value, citations=0)
+        checked_citation(claim=claim, source=article())
+        expected = []
+    elif case == "draft":
+        claim = make_claim(status=ClaimStatus.DRAFT, citations=0)
+        checked_citation(claim=claim, source=article())
+        expected = []
+    else:
+        framework, feature = make_framework(), make_feature()
+        claim = make_claim(framework=framework, feature=feature, key="a", citations=0)
+        checked_citation(claim=claim, source=article())
+        old = make_claim(
+            framework=framework, feature=feature, key="old", rank=ClaimRank.DEPRECATED, citations=0
+        )
+        checked_citation(claim=old, source=fresh_source())
+        expected = [f"{framework.name} · {feature.name}"]
+    found = [f.object for f in quality.factual_cells_resting_only_on_articles_without_url()]
+    assert found == expected

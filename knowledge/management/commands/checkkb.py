@@ -20,7 +20,9 @@ class Command(BaseCommand):
         "or last accessed more than CITEGRID_SOURCE_STALE_DAYS days ago; sources that look "
         "like one (the same URL up to scheme, “www.”, trailing slash and case, or the same "
         "title and publisher); a documentation URL not pinned to a version (/stable/, /latest/, "
-        "/dev/); a citation whose quote no verifykb check has found in the last "
+        "/dev/); a capability or descriptor cell whose published claims cite only sources "
+        "without a URL (articles a reader cannot check); a citation whose quote no verifykb "
+        "check has found in the last "
         "CITEGRID_VERIFY_STALE_DAYS days (never checked, or not verified or reworded since)."
     )
 
