@@ -123,8 +123,16 @@ class DecisionForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         decision = cleaned.get("decision")
-        if decision == self.REJECT and not cleaned.get("reason", "").strip():
+        reason = cleaned.get("reason", "").strip()
+        if decision == self.REJECT and not reason:
             self.add_error("reason", "Say why the suggestion is rejected.")
+        if not decision and reason:
+            # "Not yet" stores nothing, so a reason typed with it would be lost unseen.
+            self.add_error(
+                "reason",
+                "A reason is kept only with a decision: choose Accept or Reject, or clear "
+                "the reason to leave the suggestion undecided.",
+            )
         if decision and self.instance.status != SuggestionStatus.NEW:
             raise ValidationError("This suggestion was decided already.")
         if decision == self.ACCEPT:

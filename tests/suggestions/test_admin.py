@@ -193,7 +193,18 @@ def test_rejecting_needs_a_reason(curator, suggestion):
 
 def test_saving_without_a_decision_changes_nothing(curator, suggestion):
     _, client = curator
-    assert decide(client, suggestion, decision="", reason="A thought").status_code == 302
+    assert decide(client, suggestion, decision="", reason="").status_code == 302
+    suggestion.refresh_from_db()
+    assert (suggestion.status, suggestion.reason) == (SuggestionStatus.NEW, "")
+
+
+def test_a_reason_typed_without_a_decision_is_refused_not_dropped(curator, suggestion):
+    _, client = curator
+    response = decide(client, suggestion, decision="", reason="Check the 6.1 docs first.")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A reason is kept only with a decision" in page
+    assert "Check the 6.1 docs first." in page  # still in the form, for the curator to keep
     suggestion.refresh_from_db()
     assert (suggestion.status, suggestion.reason) == (SuggestionStatus.NEW, "")
 
