@@ -6,7 +6,8 @@ serves the `comparisons` namespace only: comparisons/middleware.py) and are the 
 that set a cookie, Django's CSRF cookie. A submission is stored only when it is valid, its
 honeypot is empty and its address is under the limit (SUGGESTION_LIMIT per
 SUGGESTION_WINDOW seconds, counted in the shared cache under a keyed hash of the address,
-never the address itself); bad input gets the form again with its errors (400).
+never the address itself); bad input gets the form again with its errors (400), a
+rendering that counts against the render limit as a GET of the form does.
 """
 
 from django.conf import settings
@@ -45,6 +46,11 @@ def _suggest(request, *, framework, feature, claim=None):
         # Looks like success to the bot that filled it; nothing is stored or counted.
         return redirect(THANKS)
     if not form.is_valid():
+        # The form again, with its errors, is a fresh rendering too: counted as a GET is, so
+        # invalid POSTs are no way round the render limit.
+        wait = retry_after(request)
+        if wait is not None:
+            return too_many_renders(wait)
         return render(request, "suggestions/form.html", {**context, "form": form}, status=400)
     wait = window_retry_after(
         "suggestions",

@@ -165,6 +165,18 @@ def test_gets_of_the_form_count_as_fresh_renders(client, claim, settings):
     assert client.get(claim_form_url(claim)).status_code == 200
 
 
+def test_invalid_posts_count_as_fresh_renders_too(client, claim, settings):
+    """The form sent back with its errors is rendered afresh: a client posting junk is held
+    to the same limit as one reloading the form, and the junk is never stored."""
+    settings.PAGE_RENDER_LIMIT = 3
+    assert submit(client, claim_form_url(claim), source_url="ftp://x").status_code == 400
+    statuses = [
+        client.post(claim_form_url(claim), {"source_url": "ftp://x"}).status_code for _ in range(2)
+    ]
+    assert statuses == [400, 429]
+    assert not Suggestion.objects.exists()
+
+
 @pytest.mark.parametrize("size", [2, 40])
 def test_the_form_runs_the_same_queries_whatever_the_feature_offers(
     client, size, django_assert_max_num_queries
