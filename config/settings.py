@@ -180,6 +180,11 @@ if SUGGESTION_LIMIT < 0 or SUGGESTION_WINDOW < 1:
     raise ImproperlyConfigured(
         "SUGGESTION_LIMIT must be 0 (off) or more and SUGGESTION_WINDOW 1 second or more."
     )
+# A reader's e-mail is kept while their suggestion waits and for this many days after a curator
+# decided it (time to reply), then erased by `manage.py forget_suggestion_emails` (run daily).
+SUGGESTION_EMAIL_DAYS = env_int("SUGGESTION_EMAIL_DAYS", 90)
+if SUGGESTION_EMAIL_DAYS < 1:
+    raise ImproperlyConfigured("SUGGESTION_EMAIL_DAYS must be 1 day or more.")
 # No matrix page shows more cells (rows × columns) than this: a larger matrix is split into
 # parts of whole categories, each with its own URL (comparisons/parts.py).
 MATRIX_PAGE_CELLS = env_int("MATRIX_PAGE_CELLS", 2000)

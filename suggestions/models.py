@@ -6,6 +6,8 @@ and publishing as any claim. The submitter's address is not stored; their e-mail
 is shown only to curators holding the `view_suggestion_email` permission.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -41,6 +43,16 @@ class SuggestionQuerySet(models.QuerySet):
     def waiting(self):
         """The moderation queue: suggestions no curator has decided yet."""
         return self.filter(status=SuggestionStatus.NEW)
+
+    def emails_expired(self, *, now):
+        """Suggestions decided more than SUGGESTION_EMAIL_DAYS before `now` that still hold
+        their reader's e-mail: kept while it may be needed for a reply, not beyond."""
+        cutoff = now - timedelta(days=settings.SUGGESTION_EMAIL_DAYS)
+        return (
+            self.exclude(status=SuggestionStatus.NEW)
+            .exclude(email="")
+            .filter(decided_at__lt=cutoff)
+        )
 
 
 class Suggestion(TimeStampedModel):

@@ -120,3 +120,8 @@ def suggestion_reject(*, suggestion: Suggestion, by, reason: str) -> Suggestion:
         raise ValidationError({"reason": "Say why the suggestion is rejected."})
     suggestion = _locked_new(suggestion)
     return _decided(suggestion, status=SuggestionStatus.REJECTED, by=by, reason=reason.strip())
+
+
+def suggestion_emails_forget(*, now=None) -> int:
+    """Erase the readers' e-mails that the retention rule no longer lets us keep; how many."""
+    return Suggestion.objects.emails_expired(now=now or timezone.now()).update(email="")

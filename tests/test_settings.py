@@ -58,3 +58,11 @@ def test_review_is_required_unless_turned_off():
     assert off.stdout.strip() == "False", off.stderr
     wrong = _setting("CITEGRID_REVIEW_REQUIRED", {"CITEGRID_REVIEW_REQUIRED": "maybe"})
     assert wrong.returncode != 0 and "is not a boolean" in wrong.stderr
+
+
+def test_the_email_retention_needs_at_least_a_day():
+    assert _setting("SUGGESTION_EMAIL_DAYS", {}).stdout.strip() == "90"
+    assert _setting("SUGGESTION_EMAIL_DAYS", {"SUGGESTION_EMAIL_DAYS": "7"}).stdout.strip() == "7"
+    result = _check({"DEBUG": "1", "SUGGESTION_EMAIL_DAYS": "0"})
+    assert result.returncode != 0
+    assert "SUGGESTION_EMAIL_DAYS must be 1 day or more." in result.stderr
