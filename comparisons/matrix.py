@@ -321,17 +321,27 @@ def matrix_build(
     )
     feature_ids = features.order_by().values("pk")
     with no_collections():
-        if frameworks and feature_rows:
-            by_cell = _cell_claims(frameworks, feature_ids, moment)
-            citations = _claim_citations(frameworks, feature_ids, moment)
-            if release is not None:
-                by_cell = _holding_at(by_cell, release)
-            if criteria.verified_only:
-                by_cell = _verified_claims_only(by_cell, citations)
-        else:
-            by_cell, citations = {}, {}
-        kept = _kept_rows(feature_rows, frameworks, by_cell, citations, criteria, differing_first)
-        return _assembled(frameworks, kept, citations, differing_first)
+        # Built in a function of its own, so that the rows it reads are freed when it returns,
+        # before the collector is back on: its first collection then walks the records only.
+        return _matrix_of(
+            frameworks, feature_rows, feature_ids, criteria, differing_first, moment, release
+        )
+
+
+def _matrix_of(
+    frameworks, feature_rows, feature_ids, criteria, differing_first, moment, release
+) -> Matrix:
+    if frameworks and feature_rows:
+        by_cell = _cell_claims(frameworks, feature_ids, moment)
+        citations = _claim_citations(frameworks, feature_ids, moment)
+        if release is not None:
+            by_cell = _holding_at(by_cell, release)
+        if criteria.verified_only:
+            by_cell = _verified_claims_only(by_cell, citations)
+    else:
+        by_cell, citations = {}, {}
+    kept = _kept_rows(feature_rows, frameworks, by_cell, citations, criteria, differing_first)
+    return _assembled(frameworks, kept, citations, differing_first)
 
 
 _UNKNOWN_MARK = support_display(_UNKNOWN)
