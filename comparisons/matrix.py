@@ -49,7 +49,7 @@ from .records import (
     Section,
     SupportSummary,
 )
-from .support import claim_display, support_display
+from .support import support_display
 
 # Plain strings: comparing with an enum member costs an attribute lookup on the enum class.
 _UNKNOWN = SupportLevel.UNKNOWN.value
@@ -381,31 +381,58 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
         capability = feature["kind"] == FeatureKind.CAPABILITY
         for framework, claims in zip(frameworks, kept_row.cell_claims, strict=True):
             anchor = f"c{row.feature_id}-{framework.id}"
-            shown = claims[0] if claims else None
-            disagree = claims_disagree(claims)
-            cell = Cell(
-                anchor=anchor,
-                framework_id=framework.id,
-                framework_name=framework.name,
-                support=shown.support if shown else _UNKNOWN,
-                mark=claim_display(shown) if shown else _UNKNOWN_MARK,
-                value=shown.value if shown else "",
-                claims=[],
-                disagree=disagree,
-                agreeing_sources=0 if disagree else _agreeing_sources(claims, citations),
-                # Besides the claim shown: a cell whose only claims are deprecated shows one of
-                # them, and "+1 superseded" must lead to a list of its others.
-                superseded=sum(1 for claim in claims[1:] if claim.rank == _DEPRECATED),
-            )
-            if shown:
-                names = {"framework_name": framework.name, "feature_name": row.name}
-                cell.claims.append(footnoter.claim(shown, shown=True, backref=anchor, **names))
-                cell.claims += [
-                    footnoter.claim(other, shown=False, backref=f"claims-{anchor}", **names)
-                    for other in claims[1:]
-                ]
-            if len(claims) > 1:
-                several.append((row, cell))
+            if claims:
+                shown = claims[0]
+                first = footnoter.claim(shown, True, anchor, framework.name, row.name)
+                cell_claims = [first]
+                # One claim alone neither disagrees, agrees with another nor supersedes one:
+                # most cells have one, and skip the comparisons.
+                several_claims = len(claims) > 1
+                if several_claims:
+                    others = f"claims-{anchor}"
+                    cell_claims += [
+                        footnoter.claim(other, False, others, framework.name, row.name)
+                        for other in claims[1:]
+                    ]
+                disagree = several_claims and claims_disagree(claims)
+                cell = Cell(
+                    anchor=anchor,
+                    framework_id=framework.id,
+                    framework_name=framework.name,
+                    support=shown.support,
+                    mark=first.mark,
+                    value=shown.value,
+                    claims=cell_claims,
+                    disagree=disagree,
+                    agreeing_sources=(
+                        _agreeing_sources(claims, citations)
+                        if several_claims and not disagree
+                        else 0
+                    ),
+                    # Besides the claim shown: a cell whose only claims are deprecated shows
+                    # one of them, and "+1 superseded" must lead to a list of its others.
+                    superseded=(
+                        sum(1 for claim in claims[1:] if claim.rank == _DEPRECATED)
+                        if several_claims
+                        else 0
+                    ),
+                )
+                if several_claims:
+                    several.append((row, cell))
+            else:
+                shown = None
+                cell = Cell(
+                    anchor=anchor,
+                    framework_id=framework.id,
+                    framework_name=framework.name,
+                    support=_UNKNOWN,
+                    mark=_UNKNOWN_MARK,
+                    value="",
+                    claims=[],
+                    disagree=False,
+                    agreeing_sources=0,
+                    superseded=0,
+                )
             row.cells.append(cell)
             summary = counts[framework.id]
             if capability:

@@ -36,7 +36,8 @@ class CitedSource:
 
 @dataclass(slots=True)
 class Footnote:
-    """One citation of a claim shown on the page, numbered in reading order."""
+    """One citation of a claim shown on the page, numbered in reading order. Made with
+    positional arguments (`Footnoter.claim`): a new field goes in there at its place."""
 
     number: int
     quote: str
