@@ -8,13 +8,15 @@ from django.urls import reverse
 
 from knowledge.models import SourceKind, VerificationStatus
 
-from .records import CellClaim, CitedSource, Footnote
+from .records import CellClaim, CitedSource, Footnote, SourceRow
 from .support import claim_display
 
 _VERIFIED = VerificationStatus.VERIFIED.value
 _UNCHECKED = VerificationStatus.UNCHECKED.value
 _SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
 REMOVED_SOURCE = "A source since removed"
+# What a citation of a source deleted since (?as_of=) finds of it: nothing.
+NO_SOURCE = SourceRow(None, None, None)
 
 _URL_SENTINEL = "987654321987"  # matches both the <int:pk> and the <slug:slug> converters
 # What the int and slug converters accept, and what reverse() puts in a URL unchanged.
@@ -43,8 +45,9 @@ class Footnoter:
     """Numbers citations in reading order: first those of every shown claim, then those of the
     cells' other claims, whose run starts after the last shown one (`first_other`)."""
 
-    def __init__(self, citations: dict[int, list], first_other: int):
+    def __init__(self, citations: dict[int, list], sources: dict[int, SourceRow], first_other: int):
         self.citations = citations
+        self.source_rows = sources
         self.shown: list[Footnote] = []
         self.others: list[Footnote] = []
         self.first_other = first_other
@@ -56,12 +59,13 @@ class Footnoter:
         source = self._sources.get(citation.source_id)
         if source is None:
             # A matrix of an earlier day (?as_of=) may cite a source deleted since: its history
-            # row keeps the id, the join finds nothing.
-            kind = citation.source__kind or SourceKind.OTHER
+            # row keeps the id, the source is not found.
+            row = self.source_rows.get(citation.source_id, NO_SOURCE)
+            kind = row.kind or SourceKind.OTHER
             source = self._sources[citation.source_id] = CitedSource(
                 id=citation.source_id,
-                title=citation.source__title or REMOVED_SOURCE,
-                url=citation.source__url or "",
+                title=row.title or REMOVED_SOURCE,
+                url=row.url or "",
                 kind=kind,
                 kind_label=_SOURCE_KIND_LABELS.get(kind, kind),
                 page=self._source_page(citation.source_id),
