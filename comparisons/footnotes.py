@@ -8,13 +8,15 @@ from django.urls import reverse
 
 from knowledge.models import SourceKind, VerificationStatus
 
-from .records import CellClaim, CitedSource, Footnote
+from .records import CellClaim, CitedSource, Footnote, SourceRow
 from .support import claim_display
 
 _VERIFIED = VerificationStatus.VERIFIED.value
 _UNCHECKED = VerificationStatus.UNCHECKED.value
 _SOURCE_KIND_LABELS = {kind: str(label) for kind, label in SourceKind.choices}
 REMOVED_SOURCE = "A source since removed"
+# What a citation of a source deleted since (?as_of=) finds of it: nothing.
+NO_SOURCE = SourceRow(None, None, None)
 
 _URL_SENTINEL = "987654321987"  # matches both the <int:pk> and the <slug:slug> converters
 # What the int and slug converters accept, and what reverse() puts in a URL unchanged.
@@ -43,8 +45,9 @@ class Footnoter:
     """Numbers citations in reading order: first those of every shown claim, then those of the
     cells' other claims, whose run starts after the last shown one (`first_other`)."""
 
-    def __init__(self, citations: dict[int, list], first_other: int):
+    def __init__(self, citations: dict[int, list], sources: dict[int, SourceRow], first_other: int):
         self.citations = citations
+        self.source_rows = sources
         self.shown: list[Footnote] = []
         self.others: list[Footnote] = []
         self.first_other = first_other
@@ -56,12 +59,13 @@ class Footnoter:
         source = self._sources.get(citation.source_id)
         if source is None:
             # A matrix of an earlier day (?as_of=) may cite a source deleted since: its history
-            # row keeps the id, the join finds nothing.
-            kind = citation.source__kind or SourceKind.OTHER
+            # row keeps the id, the source is not found.
+            row = self.source_rows.get(citation.source_id, NO_SOURCE)
+            kind = row.kind or SourceKind.OTHER
             source = self._sources[citation.source_id] = CitedSource(
                 id=citation.source_id,
-                title=citation.source__title or REMOVED_SOURCE,
-                url=citation.source__url or "",
+                title=row.title or REMOVED_SOURCE,
+                url=row.url or "",
                 kind=kind,
                 kind_label=_SOURCE_KIND_LABELS.get(kind, kind),
                 page=self._source_page(citation.source_id),
@@ -69,37 +73,43 @@ class Footnoter:
         return source
 
     def claim(
-        self, claim, *, shown: bool, backref: str, framework_name: str, feature_name: str
+        self, claim, shown: bool, backref: str, framework_name: str, feature_name: str
     ) -> CellClaim:
-        """The CellClaim of `claim` (the one its cell shows, or another), its citations
-        numbered next in their run; their "back" links return to `backref`."""
+        """The CellClaim of `claim` (the one its cell shows, or another) of the cell of
+        `framework_name` × `feature_name`, its citations numbered next in their run; their
+        "back" links return to `backref`."""
         footnotes = self.shown if shown else self.others
         first = len(footnotes) + (1 if shown else self.first_other)
-        url = self._claim_url(claim.id)
+        claim_id = claim.id
+        url = self._claim_url(claim_id)
+        sources = self._sources
         number = first
         verified = False
-        for citation in self.citations.get(claim.id, ()):
+        for citation in self.citations.get(claim_id, ()):
             status = citation.verification__status or _UNCHECKED
-            verified = verified or status == _VERIFIED
+            if status == _VERIFIED:
+                verified = True
+            # In the order of Footnote's fields: positional arguments, since one page makes a
+            # Footnote per citation and keyword ones take twice as long to bind.
             footnotes.append(
                 Footnote(
-                    number=number,
-                    quote=citation.quote,
-                    locator=citation.locator,
-                    source=self._source(citation),
-                    claim_id=claim.id,
-                    claim_url=url,
-                    framework_name=framework_name,
-                    feature_name=feature_name,
-                    backref=backref,
-                    verification=status,
-                    verified_at=citation.verification__verified_at,
-                    checked_at=citation.verification__checked_at,
+                    number,
+                    citation.quote,
+                    citation.locator,
+                    sources.get(citation.source_id) or self._source(citation),
+                    claim_id,
+                    url,
+                    framework_name,
+                    feature_name,
+                    backref,
+                    status,
+                    citation.verification__verified_at,
+                    citation.verification__checked_at,
                 )
             )
             number += 1
         return CellClaim(
-            id=claim.id,
+            id=claim_id,
             url=url,
             support=claim.support,
             mark=claim_display(claim),

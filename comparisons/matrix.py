@@ -3,10 +3,11 @@ claims.
 
 The matrix, compare and curated comparison pages and their exports show a `Matrix`. It is read
 in a fixed handful of queries (features with their categories, published claims, their
-citations with sources) and assembled in Python into plain records of primitives, one record
-per concept, read by name: templates and template tags only loop over them, and the whole
-`Matrix` pickles. A 20 × 300 matrix has 6,000 cells and 12,000 citations, so every lookup that
-repeats (support marks, URLs, labels) is made once per page, not once per cell.
+citations, the sources they cite) and assembled in Python into plain records of primitives,
+one record per concept, read by name: templates and template tags only loop over them, and
+the whole `Matrix` pickles. A 20 × 300 matrix has 6,000 cells and 12,000 citations, so every
+lookup that repeats (support marks, URLs, labels, sources) is made once per page, not once per
+cell.
 """
 
 import gc
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import groupby
 from operator import attrgetter
 from types import SimpleNamespace
@@ -30,6 +32,7 @@ from knowledge.models import (
     Feature,
     FeatureKind,
     Framework,
+    Source,
     SupportLevel,
     VerificationStatus,
     claim_verdict,
@@ -39,7 +42,7 @@ from knowledge.models import (
 )
 
 from .filters import CellCriteria
-from .footnotes import Footnoter, url_maker
+from .footnotes import NO_SOURCE, Footnoter, url_maker
 from .records import (
     CategoryGroup,
     Cell,
@@ -47,9 +50,10 @@ from .records import (
     Matrix,
     Row,
     Section,
+    SourceRow,
     SupportSummary,
 )
-from .support import claim_display, support_display
+from .support import support_display
 
 # Plain strings: comparing with an enum member costs an attribute lookup on the enum class.
 _UNKNOWN = SupportLevel.UNKNOWN.value
@@ -112,7 +116,6 @@ def _cell_claims(frameworks, feature_ids, moment=None) -> dict[tuple[int, int], 
 
 
 _CITATION_FIELDS = ("claim_id", "quote", "locator", "source_id")
-_SOURCE_FIELDS = ("source__title", "source__url", "source__kind")
 _VERIFICATION_FIELDS = ("status", "verified_at", "checked_at")
 
 
@@ -139,10 +142,8 @@ def _claim_citations(frameworks, feature_ids, moment=None) -> dict[int, list]:
             }
         )
         verification = [f"verification_{name}" for name in _VERIFICATION_FIELDS]
-    rows = citations.order_by("claim_id", "id").values_list(
-        *_CITATION_FIELDS, *_SOURCE_FIELDS, *verification
-    )
-    citations = (_CitationRow(*row) for row in rows)
+    rows = citations.order_by("claim_id", "id").values_list(*_CITATION_FIELDS, *verification)
+    citations = map(_as_citation_row, rows)
     return {claim: list(rows) for claim, rows in groupby(citations, attrgetter("claim_id"))}
 
 
@@ -150,10 +151,24 @@ _CitationRow = namedtuple(
     "_CitationRow",
     [
         *_CITATION_FIELDS,
-        *_SOURCE_FIELDS,
         *(f"verification__{name}" for name in _VERIFICATION_FIELDS),
     ],
 )
+# A row read by name without a Python call per row, as values_list(named=True) makes them: the
+# namedtuple's own constructor is a Python function, 12,000 calls on a 20 × 300 matrix.
+_as_citation_row = partial(tuple.__new__, _CitationRow)
+
+
+def cited_source_rows(citations: dict[int, list]) -> dict[int, SourceRow]:
+    """The sources `citations` cite, by id: read apart from the citations, since a page cites
+    the same few sources thousands of times and each citation row would carry its source's
+    title and URL again. A source deleted since an earlier day's citation (?as_of=) is not
+    among them."""
+    ids = {citation.source_id for rows in citations.values() for citation in rows}
+    if not ids:
+        return {}
+    rows = Source.objects.filter(pk__in=ids).values_list("id", "title", "url", "kind")
+    return {pk: SourceRow(title, url, kind) for pk, title, url, kind in rows}
 
 
 @dataclass(frozen=True)
@@ -231,7 +246,13 @@ class _KeptRow:
 
 
 def _kept_rows(
-    feature_rows, frameworks, by_cell, citations, criteria: CellCriteria, differing_first: bool
+    feature_rows,
+    frameworks,
+    by_cell,
+    citations,
+    sources: dict[int, SourceRow],
+    criteria: CellCriteria,
+    differing_first: bool,
 ) -> list[_KeptRow]:
     """The rows `criteria` keeps, judged by the levels their cells show, differing rows first
     if asked."""
@@ -242,7 +263,7 @@ def _kept_rows(
 
         def shown_kinds(cells=cells) -> set[str]:
             return {
-                citation.source__kind
+                sources.get(citation.source_id, NO_SOURCE).kind
                 for claims in cells
                 if claims
                 for citation in citations.get(claims[0].id, ())
@@ -301,7 +322,7 @@ def matrix_build(
     moment: datetime | None = None,
     release: ReleaseColumn | None = None,
 ) -> Matrix:
-    """The matrix of `frameworks` (columns, in this order) × `features` (rows), in 3 queries.
+    """The matrix of `frameworks` (columns, in this order) × `features` (rows), in 4 queries.
 
     Only published claims are read: those of now, or, given a `moment`, those published just
     before it, as their history says they were then. A cell shows its preferred claim, else
@@ -321,17 +342,30 @@ def matrix_build(
     )
     feature_ids = features.order_by().values("pk")
     with no_collections():
-        if frameworks and feature_rows:
-            by_cell = _cell_claims(frameworks, feature_ids, moment)
-            citations = _claim_citations(frameworks, feature_ids, moment)
-            if release is not None:
-                by_cell = _holding_at(by_cell, release)
-            if criteria.verified_only:
-                by_cell = _verified_claims_only(by_cell, citations)
-        else:
-            by_cell, citations = {}, {}
-        kept = _kept_rows(feature_rows, frameworks, by_cell, citations, criteria, differing_first)
-        return _assembled(frameworks, kept, citations, differing_first)
+        # Built in a function of its own, so that the rows it reads are freed when it returns,
+        # before the collector is back on: its first collection then walks the records only.
+        return _matrix_of(
+            frameworks, feature_rows, feature_ids, criteria, differing_first, moment, release
+        )
+
+
+def _matrix_of(
+    frameworks, feature_rows, feature_ids, criteria, differing_first, moment, release
+) -> Matrix:
+    if frameworks and feature_rows:
+        by_cell = _cell_claims(frameworks, feature_ids, moment)
+        citations = _claim_citations(frameworks, feature_ids, moment)
+        if release is not None:
+            by_cell = _holding_at(by_cell, release)
+        if criteria.verified_only:
+            by_cell = _verified_claims_only(by_cell, citations)
+    else:
+        by_cell, citations = {}, {}
+    sources = cited_source_rows(citations)
+    kept = _kept_rows(
+        feature_rows, frameworks, by_cell, citations, sources, criteria, differing_first
+    )
+    return _assembled(frameworks, kept, citations, sources, differing_first)
 
 
 _UNKNOWN_MARK = support_display(_UNKNOWN)
@@ -346,12 +380,14 @@ def _agreeing_sources(claims, citations) -> int:
     return len({c.source_id for claim in current for c in citations.get(claim.id, ())})
 
 
-def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: bool) -> Matrix:
+def _assembled(
+    frameworks, kept: list[_KeptRow], citations, sources, differing_first: bool
+) -> Matrix:
     """The records of the kept rows, numbering citations as they come."""
     shown_count = sum(
         len(citations.get(claims[0].id, ())) for row in kept for claims in row.cell_claims if claims
     )
-    footnoter = Footnoter(citations, first_other=shown_count + 1)
+    footnoter = Footnoter(citations, sources, first_other=shown_count + 1)
     feature_url = url_maker("comparisons:feature-detail", "slug")
     counts = {
         framework.id: SupportSummary(framework, dict.fromkeys(SupportLevel.values, 0))
@@ -371,31 +407,58 @@ def _assembled(frameworks, kept: list[_KeptRow], citations, differing_first: boo
         capability = feature["kind"] == FeatureKind.CAPABILITY
         for framework, claims in zip(frameworks, kept_row.cell_claims, strict=True):
             anchor = f"c{row.feature_id}-{framework.id}"
-            shown = claims[0] if claims else None
-            disagree = claims_disagree(claims)
-            cell = Cell(
-                anchor=anchor,
-                framework_id=framework.id,
-                framework_name=framework.name,
-                support=shown.support if shown else _UNKNOWN,
-                mark=claim_display(shown) if shown else _UNKNOWN_MARK,
-                value=shown.value if shown else "",
-                claims=[],
-                disagree=disagree,
-                agreeing_sources=0 if disagree else _agreeing_sources(claims, citations),
-                # Besides the claim shown: a cell whose only claims are deprecated shows one of
-                # them, and "+1 superseded" must lead to a list of its others.
-                superseded=sum(1 for claim in claims[1:] if claim.rank == _DEPRECATED),
-            )
-            if shown:
-                names = {"framework_name": framework.name, "feature_name": row.name}
-                cell.claims.append(footnoter.claim(shown, shown=True, backref=anchor, **names))
-                cell.claims += [
-                    footnoter.claim(other, shown=False, backref=f"claims-{anchor}", **names)
-                    for other in claims[1:]
-                ]
-            if len(claims) > 1:
-                several.append((row, cell))
+            if claims:
+                shown = claims[0]
+                first = footnoter.claim(shown, True, anchor, framework.name, row.name)
+                cell_claims = [first]
+                # One claim alone neither disagrees, agrees with another nor supersedes one:
+                # most cells have one, and skip the comparisons.
+                several_claims = len(claims) > 1
+                if several_claims:
+                    others = f"claims-{anchor}"
+                    cell_claims += [
+                        footnoter.claim(other, False, others, framework.name, row.name)
+                        for other in claims[1:]
+                    ]
+                disagree = several_claims and claims_disagree(claims)
+                cell = Cell(
+                    anchor=anchor,
+                    framework_id=framework.id,
+                    framework_name=framework.name,
+                    support=shown.support,
+                    mark=first.mark,
+                    value=shown.value,
+                    claims=cell_claims,
+                    disagree=disagree,
+                    agreeing_sources=(
+                        _agreeing_sources(claims, citations)
+                        if several_claims and not disagree
+                        else 0
+                    ),
+                    # Besides the claim shown: a cell whose only claims are deprecated shows
+                    # one of them, and "+1 superseded" must lead to a list of its others.
+                    superseded=(
+                        sum(1 for claim in claims[1:] if claim.rank == _DEPRECATED)
+                        if several_claims
+                        else 0
+                    ),
+                )
+                if several_claims:
+                    several.append((row, cell))
+            else:
+                shown = None
+                cell = Cell(
+                    anchor=anchor,
+                    framework_id=framework.id,
+                    framework_name=framework.name,
+                    support=_UNKNOWN,
+                    mark=_UNKNOWN_MARK,
+                    value="",
+                    claims=[],
+                    disagree=False,
+                    agreeing_sources=0,
+                    superseded=0,
+                )
             row.cells.append(cell)
             summary = counts[framework.id]
             if capability:

@@ -7,6 +7,7 @@ pickles into the page cache.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from .support import SUPPORT_MEANINGS, SupportDisplay, support_display
 
@@ -20,6 +21,15 @@ class FrameworkColumn:
     name: str
     slug: str
     url: str
+
+
+class SourceRow(NamedTuple):
+    """A cited source as read, before `Footnoter` makes it a CitedSource (comparisons/matrix.py:
+    `cited_source_rows`)."""
+
+    title: str | None
+    url: str | None
+    kind: str | None
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,8 @@ class CitedSource:
 
 @dataclass(slots=True)
 class Footnote:
-    """One citation of a claim shown on the page, numbered in reading order."""
+    """One citation of a claim shown on the page, numbered in reading order. Made with
+    positional arguments (`Footnoter.claim`): a new field goes in there at its place."""
 
     number: int
     quote: str
