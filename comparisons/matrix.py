@@ -159,16 +159,23 @@ _CitationRow = namedtuple(
 _as_citation_row = partial(tuple.__new__, _CitationRow)
 
 
+SOURCE_BATCH = 900  # under SQLite's smallest limit of variables per statement (999)
+
+
 def cited_source_rows(citations: dict[int, list]) -> dict[int, SourceRow]:
     """The sources `citations` cite, by id: read apart from the citations, since a page cites
     the same few sources thousands of times and each citation row would carry its source's
     title and URL again. A source deleted since an earlier day's citation (?as_of=) is not
     among them."""
-    ids = {citation.source_id for rows in citations.values() for citation in rows}
-    if not ids:
-        return {}
-    rows = Source.objects.filter(pk__in=ids).values_list("id", "title", "url", "kind")
-    return {pk: SourceRow(title, url, kind) for pk, title, url, kind in rows}
+    ids = sorted({citation.source_id for rows in citations.values() for citation in rows})
+    found = {}
+    # In batches, so that an export of a whole large matrix never passes more ids than SQLite
+    # takes in one statement; a page cites a few hundred sources at most, one batch.
+    for start in range(0, len(ids), SOURCE_BATCH):
+        batch = ids[start : start + SOURCE_BATCH]
+        rows = Source.objects.filter(pk__in=batch).values_list("id", "title", "url", "kind")
+        found |= {pk: SourceRow(title, url, kind) for pk, title, url, kind in rows}
+    return found
 
 
 @dataclass(frozen=True)

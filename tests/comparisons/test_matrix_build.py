@@ -3,7 +3,9 @@
 import pickle
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from comparisons.filters import CellCriteria
 from comparisons.matrix import framework_column_list, matrix_build
@@ -110,6 +112,24 @@ def test_footnotes_carry_source_and_claim_pages():
     assert footnote.source.page == citation.source.get_absolute_url()
     assert footnote.claim_url == claim.get_absolute_url()
     assert footnote.source.title == citation.source.title
+
+
+def test_sources_read_in_batches_are_each_cited_right(monkeypatch):
+    """More cited sources than one batch of ids: every footnote still names its own source,
+    and each batch is one query."""
+    framework = make_framework()
+    for n in range(5):
+        claim = make_claim(framework=framework, feature=make_feature(), citations=0)
+        make_citation(claim=claim, source=make_source(title=f"Source {n}"), quote=f"Quote {n}.")
+    counts = {}
+    for batch in (900, 2):
+        monkeypatch.setattr("comparisons.matrix.SOURCE_BATCH", batch)
+        with CaptureQueriesContext(connection) as queries:
+            matrix = _matrix()
+        counts[batch] = len(queries)
+        named = {footnote.quote: footnote.source.title for footnote in matrix.footnotes}
+        assert named == {f"Quote {n}.": f"Source {n}" for n in range(5)}, batch
+    assert counts[2] == counts[900] + 2  # three batches of at most two, instead of one
 
 
 def test_differing_first_puts_differing_rows_in_their_own_section():
