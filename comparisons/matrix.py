@@ -329,7 +329,8 @@ def matrix_build(
     moment: datetime | None = None,
     release: ReleaseColumn | None = None,
 ) -> Matrix:
-    """The matrix of `frameworks` (columns, in this order) × `features` (rows), in 4 queries.
+    """The matrix of `frameworks` (columns, in this order) × `features` (rows), in 3 queries
+    and one per SOURCE_BATCH cited sources (one on any page).
 
     Only published claims are read: those of now, or, given a `moment`, those published just
     before it, as their history says they were then. A cell shows its preferred claim, else

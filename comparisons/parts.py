@@ -8,8 +8,8 @@ look at what cells show (support, differ, …) then keep rows within the part, s
 shows more rows than it holds.
 
 The split is made from one count of rows per category, so working it out costs as much with
-3,000 features stored as with 300; the part's own rows come from one query of at most a
-part's worth of ids.
+3,000 features stored as with 300; the part's own rows are a slice of the row order, read as a
+subquery of the matrix's own queries.
 """
 
 from dataclasses import dataclass
@@ -90,6 +90,9 @@ def _label(names: list[str]) -> str:
 
 def part_features(features: QuerySet[Feature], part: MatrixPart) -> QuerySet[Feature]:
     """The rows of `part`, in the page's order. Its ids are a subquery, not a query of their
-    own: the matrix reads the cited sources in one, within the same budget of queries."""
+    own: the matrix reads the cited sources in one, within the same budget of queries. Each of
+    the matrix's statements reads the slice again: on PostgreSQL a feature edit committed
+    between two of them can shift a row for that one rendering, and the edit's content-version
+    bump retires that rendering at once."""
     ids = features.order_by(*ROW_ORDER).values("pk")[part.start : part.end]
     return Feature.objects.filter(pk__in=ids).order_by(*ROW_ORDER)
