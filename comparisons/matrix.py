@@ -421,6 +421,7 @@ def _assembled(
                 cell_claims = [first]
                 # One claim alone neither disagrees, agrees with another nor supersedes one:
                 # most cells have one, and skip the comparisons.
+                disagree, agreeing, superseded = False, 0, 0
                 several_claims = len(claims) > 1
                 if several_claims:
                     others = f"claims-{anchor}"
@@ -428,7 +429,11 @@ def _assembled(
                         footnoter.claim(other, False, others, framework.name, row.name)
                         for other in claims[1:]
                     ]
-                disagree = several_claims and claims_disagree(claims)
+                    disagree = claims_disagree(claims)
+                    agreeing = 0 if disagree else _agreeing_sources(claims, citations)
+                    # Besides the claim shown: a cell whose only claims are deprecated shows
+                    # one of them, and "+1 superseded" must lead to a list of its others.
+                    superseded = sum(1 for claim in claims[1:] if claim.rank == _DEPRECATED)
                 cell = Cell(
                     anchor=anchor,
                     framework_id=framework.id,
@@ -438,18 +443,8 @@ def _assembled(
                     value=shown.value,
                     claims=cell_claims,
                     disagree=disagree,
-                    agreeing_sources=(
-                        _agreeing_sources(claims, citations)
-                        if several_claims and not disagree
-                        else 0
-                    ),
-                    # Besides the claim shown: a cell whose only claims are deprecated shows
-                    # one of them, and "+1 superseded" must lead to a list of its others.
-                    superseded=(
-                        sum(1 for claim in claims[1:] if claim.rank == _DEPRECATED)
-                        if several_claims
-                        else 0
-                    ),
+                    agreeing_sources=agreeing,
+                    superseded=superseded,
                 )
                 if several_claims:
                     several.append((row, cell))
