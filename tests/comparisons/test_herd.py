@@ -38,9 +38,39 @@ def renders(monkeypatch):
     return count
 
 
-def _visit_at_once(url, n=VISITORS):
+class Answers:
+    """Counts visitors' answers; once armed, a render waits until every other visitor has had
+    one, so that none can arrive after the new page is stored however threads are scheduled."""
+
+    def __init__(self):
+        self.done = threading.Semaphore(0)
+        self.armed = False
+
+    def release(self):
+        self.done.release()
+
+    def wait_for_the_others(self):
+        if self.armed:
+            for _ in range(VISITORS - 1):
+                self.done.acquire(timeout=10)
+
+
+@pytest.fixture
+def answered(monkeypatch, renders):
+    answers = Answers()
+    build = selectors.matrix_get
+
+    def held_matrix_get(**kwargs):
+        answers.wait_for_the_others()
+        return build(**kwargs)
+
+    monkeypatch.setattr(selectors, "matrix_get", held_matrix_get)
+    return answers
+
+
+def _visit_at_once(url, n=VISITORS, answered=None):
     """`n` visitors, each with its own connection (as gunicorn's threads), asking for `url` at
-    the same moment; their responses."""
+    the same moment; their responses. Each answer is counted on `answered` if given."""
     start = threading.Barrier(n)
     responses = [None] * n
 
@@ -48,6 +78,8 @@ def _visit_at_once(url, n=VISITORS):
         try:
             start.wait()
             responses[i] = Client(HTTP_HOST="127.0.0.1").get(url)
+            if answered is not None:
+                answered.release()
         finally:
             connection.close()
 
@@ -73,14 +105,15 @@ def test_simultaneous_visitors_of_a_cold_page_cause_one_render(renders):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_after_an_edit_one_visitor_renders_and_the_others_get_the_previous_page(renders):
+def test_after_an_edit_one_visitor_renders_and_the_others_get_the_previous_page(renders, answered):
     claim = make_claim(value="Oldvalue")
     old = Client(HTTP_HOST="127.0.0.1").get("/matrix/")
     claim.value = "Newvalue"
     claim.save()  # bumps the content version: the cached page is retired
     renders.clear()
+    answered.armed = True
 
-    responses = _visit_at_once("/matrix/")
+    responses = _visit_at_once("/matrix/", answered=answered)
 
     assert len(renders) == 1
     assert [r.status_code for r in responses] == [200] * VISITORS
