@@ -7,6 +7,10 @@ DRF's own: compact, UTF-8, with DRF's encoder for every type orjson would write 
 (dates and times) or not at all (lazy strings, decimals, querysets…). Anything else it refuses
 (keys that are not strings, integers beyond 64 bits), and an indented answer
 (`Accept: application/json; indent=4`), goes to DRF's renderer as before.
+
+Floats are where the two differ: orjson writes the same number with a shorter exponent (1e-7
+where DRF writes 1e-07), and NaN and infinities as null where DRF refuses them. No field of
+the API is a float; should one come, its tests will say which of the two it needs.
 """
 
 import orjson

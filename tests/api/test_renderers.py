@@ -51,6 +51,13 @@ def test_it_writes_the_bytes_drfs_renderer_writes(name):
     assert JSONRenderer().render(data) == drf.JSONRenderer().render(data)
 
 
+def test_floats_keep_their_value_though_an_exponent_may_be_written_shorter():
+    data = {"small": 1e-7, "tiny": 2.5e-12}
+    ours, drfs = JSONRenderer().render(data), drf.JSONRenderer().render(data)
+    assert json.loads(ours) == json.loads(drfs) == data
+    assert ours == b'{"small":1e-7,"tiny":2.5e-12}'
+
+
 @pytest.mark.parametrize("accepted", ["application/json; indent=4", "application/json; indent=0"])
 def test_an_indented_answer_is_indented_as_drf_indents_it(accepted):
     data = VALUES["unicode"] | VALUES["dates"]
