@@ -1,0 +1,95 @@
+"""The tests' quick way to the shipped content (re-inserting the rows one real load wrote)
+leaves the database as a real load does: every table, every value, the history included."""
+
+import datetime
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_claim, make_framework
+from tests.knowledge import shipped_kb
+from tests.knowledge.shipped_kb import SHIPPED_FIXTURES, delete_shipped, load_shipped
+
+pytestmark = pytest.mark.django_db
+
+
+def _everything(since):
+    """Each table's rows as values a reader could compare across two loads: primary keys left
+    out, references given by the natural key of what they point to (or of the live object, for
+    a history row), and the times the load itself stamped (at or after `since`) as one word."""
+
+    def value(model, field, row_value):
+        if isinstance(row_value, datetime.datetime) and row_value >= since:
+            return "stamped by the load"
+        if row_value is None:
+            return None
+        if field.is_relation:
+            related = field.related_model._base_manager.get(pk=row_value)
+            return tuple(related.natural_key()) if hasattr(related, "natural_key") else row_value
+        live = getattr(model, "instance_type", None)  # a history row names its object by id
+        if live is not None and field.name == live._meta.pk.attname:
+            found = live._base_manager.filter(pk=row_value).first()
+            return tuple(found.natural_key()) if found is not None else None
+        return row_value
+
+    tables = {}
+    for model in shipped_kb._all_models():
+        fields = [
+            f for f in model._meta.local_concrete_fields if not f.primary_key and not f.generated
+        ]
+        tables[model._meta.label] = Counter(
+            tuple(
+                value(model, f, v)
+                for f, v in zip(fields, row, strict=True)
+                if not isinstance(v, dict | list)
+            )
+            + tuple(repr(v) for v in row if isinstance(v, dict | list))
+            for row in model._base_manager.values_list(*(f.attname for f in fields))
+        )
+    return tables
+
+
+def test_a_restore_leaves_every_table_as_a_real_load_does(monkeypatch):
+    since = timezone.now()
+    delete_shipped()
+    shipped_kb._captures.clear()  # what an earlier test kept is forgotten,
+    load_shipped()  # so this one is a real load, kept for the tests after it
+    loaded = _everything(since)
+    delete_shipped()
+
+    def no_real_load(paths):
+        raise AssertionError("a restore was expected, not a real load")
+
+    monkeypatch.setattr(shipped_kb, "load_fixture_files", no_real_load)
+    load_shipped()
+    restored = _everything(since)
+
+    assert {label for label, rows in loaded.items() if rows} >= {
+        "knowledge.Claim",
+        "knowledge.Citation",
+        "knowledge.HistoricalClaim",
+    }
+    assert restored == loaded
+
+
+def test_into_tables_that_are_not_as_before_the_shipped_content_is_loaded_for_real(monkeypatch):
+    delete_shipped()
+    load_shipped()
+    delete_shipped()
+    # One more framework than before the kept load: inserting its rows again could not give
+    # what loading beside it gives (the same slug would be updated, not duplicated).
+    make_framework(slug="django")
+    calls = []
+    monkeypatch.setattr(shipped_kb, "load_fixture_files", lambda paths: calls.append(paths))
+    load_shipped()
+    assert calls == [SHIPPED_FIXTURES]
+
+
+def test_rows_created_after_a_restore_get_fresh_primary_keys():
+    delete_shipped()
+    load_shipped()
+    delete_shipped()
+    load_shipped()
+    claim = make_claim()  # on PostgreSQL, a sequence left behind the restored keys would clash
+    assert claim.pk is not None
