@@ -2,6 +2,7 @@
 leaves the database as a real load does: every table, every value, the history included."""
 
 import datetime
+import functools
 from collections import Counter
 
 import pytest
@@ -19,18 +20,23 @@ def _everything(since):
     out, references given by the natural key of what they point to (or of the live object, for
     a history row), and the times the load itself stamped (at or after `since`) as one word."""
 
+    @functools.cache
+    def natural_key(model, pk):
+        found = model._base_manager.filter(pk=pk).first()
+        if found is None or not hasattr(found, "natural_key"):
+            return None if found is None else pk
+        return tuple(found.natural_key())
+
     def value(model, field, row_value):
         if isinstance(row_value, datetime.datetime) and row_value >= since:
             return "stamped by the load"
         if row_value is None:
             return None
         if field.is_relation:
-            related = field.related_model._base_manager.get(pk=row_value)
-            return tuple(related.natural_key()) if hasattr(related, "natural_key") else row_value
+            return natural_key(field.related_model, row_value)
         live = getattr(model, "instance_type", None)  # a history row names its object by id
         if live is not None and field.name == live._meta.pk.attname:
-            found = live._base_manager.filter(pk=row_value).first()
-            return tuple(found.natural_key()) if found is not None else None
+            return natural_key(live, row_value)
         return row_value
 
     tables = {}
