@@ -83,7 +83,15 @@ class _Capture:
             if any(after.get(pk) != row for pk, row in before.items()):
                 return False
             self.added[model] = (fields, [row for pk, row in after.items() if pk not in before])
-        self.before = {model: self.before[model] for model in self.added}
+        # A restore needs these tables as they were, and the ones their rows point to besides
+        # (content types, say, which a test's flush makes anew under other keys).
+        needed = set(self.added) | {
+            field.related_model._meta.concrete_model
+            for model, (fields, rows) in self.added.items()
+            for column, field in enumerate(fields)
+            if field.is_relation and any(row[column] is not None for row in rows)
+        }
+        self.before = {model: rows for model, rows in self.before.items() if model in needed}
         # The times the load stamped, in order: a restore gives them the same order, ending
         # just before it (moving them all by one offset would put the last ones, stamped
         # seconds after the load began, in the future of what a test does next).

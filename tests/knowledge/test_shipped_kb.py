@@ -6,8 +6,10 @@ import functools
 from collections import Counter
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from knowledge.models import FormerSlug, Framework
 from tests.factories import make_claim, make_framework
 from tests.knowledge import shipped_kb
 from tests.knowledge.shipped_kb import SHIPPED_FIXTURES, delete_shipped, load_shipped
@@ -99,3 +101,25 @@ def test_rows_created_after_a_restore_get_fresh_primary_keys():
     load_shipped()
     claim = make_claim()  # on PostgreSQL, a sequence left behind the restored keys would clash
     assert claim.pk is not None
+
+
+def test_a_restore_waits_for_the_rows_its_rows_point_to_outside_what_it_inserts():
+    # Rows kept by a load that point at a content type (a former slug) cannot be inserted
+    # again once that content type has been made anew under another key, as a flush does.
+    capture = shipped_kb._Capture()
+    framework = make_framework(slug="kept")
+    FormerSlug.objects.create(
+        content_type=ContentType.objects.get_for_model(Framework),
+        object_id=framework.pk,
+        slug="old-kept",
+    )
+    assert capture.take(report=None)
+    FormerSlug.objects.all().delete()
+    Framework.objects.filter(pk=framework.pk).delete()
+    assert capture.restorable()
+
+    kind = ContentType.objects.get_for_model(Framework)
+    ContentType.objects.filter(pk=kind.pk).delete()
+    ContentType.objects.clear_cache()
+    ContentType.objects.get_for_model(Framework)  # made anew, under another key
+    assert not capture.restorable()
