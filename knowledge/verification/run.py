@@ -1,9 +1,11 @@
 """One verification run: each source read once, each of its citations checked, results saved.
 
-Sources are taken one at a time under a lock (a PostgreSQL advisory lock keyed by the source),
-so runs on several machines against one database share the work instead of doing it twice: a
-source locked by another run is skipped, and so is one that another run finished after this
-run started. SQLite has no such lock; run one verifykb at a time there.
+Sources are taken under a lock (a PostgreSQL advisory lock keyed by the source), so runs on
+several machines against one database share the work instead of doing it twice: a source locked
+by another run is skipped, and so is one that another run finished after this run started.
+They are taken CLAIM_EVERY at a time, in one statement for their locks and one for what other
+runs finished: a statement per source cost the run more time than reading its page. SQLite has
+no such lock; run one verifykb at a time there.
 
 Pages are fetched, and their quotes looked for, in a pool of threads (a worker reads its page
 and keeps only the results, so a page's body is let go as soon as it is read); everything that
@@ -20,6 +22,7 @@ from collections import Counter, defaultdict
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import islice
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -43,9 +46,11 @@ from .models import (
 # An arbitrary constant that keeps our advisory locks apart from anyone else's.
 LOCK_NAMESPACE = 0x0C17E
 SAVE_EVERY = 25  # sources saved per transaction
+CLAIM_EVERY = 25  # sources whose locks are taken in one statement
 # Sources handed to the pool ahead of the one being saved, per worker: enough that the workers
 # keep fetching while this thread saves a batch (a batch takes as long as reading several local
-# pages), few enough that a run holds few locks it is not using yet.
+# pages), few enough that a run holds few locks it is not using yet (these, and what is left
+# of the CLAIM_EVERY sources it took last).
 QUEUED_PER_WORKER = 8
 NO_LINK = "no link to check"
 
@@ -308,25 +313,35 @@ def save_outcomes(outcomes: list[SourceOutcome], *, now=None) -> None:
 # -- Locks ------------------------------------------------------------------------------------
 
 
-def _lock(source_id: int) -> bool:
+def _locked(source_ids: list[int]) -> set[int]:
+    """Those of `source_ids` whose locks this run took (all of them on SQLite)."""
     if connection.vendor != "postgresql":
-        return True
+        return set(source_ids)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, source_id])
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT id FROM unnest(%s::int[]) AS id WHERE pg_try_advisory_lock(%s, id)",
+            [source_ids, LOCK_NAMESPACE],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
-def _unlock(source_id: int) -> None:
-    if connection.vendor != "postgresql":
+def _unlock(source_ids) -> None:
+    source_ids = list(source_ids)
+    if connection.vendor != "postgresql" or not source_ids:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, source_id])
+        cursor.execute(
+            "SELECT pg_advisory_unlock(%s, id) FROM unnest(%s::int[]) AS id",
+            [LOCK_NAMESPACE, source_ids],
+        )
 
 
-def _done_since(source, started) -> bool:
-    if connection.vendor != "postgresql":
-        return False  # no other run to have done it: SQLite runs one at a time
-    return SourceFetch.objects.filter(source=source, fetched_at__gte=started).exists()
+def _done_since(source_ids: set[int], started) -> set[int]:
+    """Those of `source_ids` that another run checked after `started`."""
+    if connection.vendor != "postgresql" or not source_ids:
+        return set()  # no other run to have done it: SQLite runs one at a time
+    done = SourceFetch.objects.filter(source_id__in=source_ids, fetched_at__gte=started)
+    return set(done.values_list("source_id", flat=True))
 
 
 # -- The run ----------------------------------------------------------------------------------
@@ -344,18 +359,24 @@ class _Run:
         self.held: set[int] = set()  # locked by this run, not finished yet
         self.finished: list[int] = []  # locked, finished, let go once their batch is saved
 
-    def claim(self, source) -> bool:
-        """Take the source's lock, unless another run has it or checked it since we started."""
+    def claimed(self, sources: list) -> list:
+        """Those of `sources` this run takes: their locks, except where another run holds one
+        or checked the source since this run started (their locks are taken before that is
+        read, so a source another run saved and let go is seen as done)."""
         if self.dry_run:
-            return True
-        if _lock(source.pk):
-            if not _done_since(source, self.started):
+            return sources
+        locked = _locked([source.pk for source in sources])
+        done = _done_since(locked, self.started)
+        _unlock(done)
+        taken = []
+        for source in sources:
+            if source.pk in locked and source.pk not in done:
                 self.held.add(source.pk)
-                return True
-            _unlock(source.pk)
-        self.summary.skipped["checked by another run"] += 1
-        self.tick()
-        return False
+                taken.append(source)
+            else:
+                self.summary.skipped["checked by another run"] += 1
+                self.tick()
+        return taken
 
     def done(self, source, outcome: SourceOutcome | None, *, skipped: str = "") -> None:
         if source.pk in self.held:
@@ -380,14 +401,12 @@ class _Run:
                 save_outcomes(self.unsaved)
         finally:
             self.unsaved = []
-            for pk in self.finished:
-                _unlock(pk)
+            _unlock(self.finished)
             self.finished = []
 
     def let_go(self) -> None:
         """Release the locks of sources this run will not finish (it stopped)."""
-        for pk in self.held:
-            _unlock(pk)
+        _unlock(self.held)
         self.held = set()
 
 
@@ -418,16 +437,16 @@ def run(
     pending = {}
     completed = False
     try:
-        for source in sources.iterator(chunk_size=200):
-            if not state.claim(source):
-                continue
-            outcome = outcome_without_network(source, snapshot_dir)
-            if outcome is not None or fetcher is None:
-                state.done(source, outcome, skipped="no snapshot file")
-                continue
-            pending[pool.submit(read_page, fetcher, source)] = source
-            if len(pending) >= QUEUED_PER_WORKER * workers:
-                _collect(pending, state)
+        rows = sources.iterator(chunk_size=200)
+        while chunk := list(islice(rows, CLAIM_EVERY)):
+            for source in state.claimed(chunk):
+                outcome = outcome_without_network(source, snapshot_dir)
+                if outcome is not None or fetcher is None:
+                    state.done(source, outcome, skipped="no snapshot file")
+                    continue
+                pending[pool.submit(read_page, fetcher, source)] = source
+                if len(pending) >= QUEUED_PER_WORKER * workers:
+                    _collect(pending, state)
         while pending:
             _collect(pending, state)
         completed = True

@@ -7,10 +7,12 @@ the sources, citations or claims it reads.
 import gzip
 import itertools
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.utils import timezone
 from werkzeug import Response
 
 from knowledge.models import (
@@ -318,9 +320,11 @@ def test_checking_pages_found_as_before_costs_the_same_queries_at_any_size(
     # sources, their citations with checks (one prefetch); a transaction: the changed result
     # replaced (a DELETE and an INSERT per model: its fetch's hash changed too), the others'
     # dates set (two UPDATEs: verified checks and reachable fetches), and the one verification
-    # lost recorded (one INSERT). On PostgreSQL each source also takes its lock, asks whether
-    # another run checked it meanwhile, and lets go.
-    locking = 3 * (sources + 1) if connection.vendor == "postgresql" else 0
+    # lost recorded (one INSERT). On PostgreSQL the run also takes the sources' locks, asks
+    # whether another run checked them meanwhile and lets them go: a statement each for up to
+    # CLAIM_EVERY sources, not a statement per source.
+    assert sources + 1 <= run.CLAIM_EVERY
+    locking = 3 if connection.vendor == "postgresql" else 0
     with django_assert_num_queries(2 + 2 + 4 + 2 + 1 + locking):
         summary = run.run(run.sources_to_check())
     assert summary.counts == {"verified": sources, "not_found": 1}
@@ -512,6 +516,30 @@ def test_a_source_still_being_fetched_keeps_its_lock_when_an_earlier_batch_is_sa
     summary = run.run(run.sources_to_check(), concurrency=2)
     assert summary.counts == {"verified": 2}
     assert seen == {"slow source free": False}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+def test_a_source_another_run_checked_after_this_one_started_is_skipped_and_let_go(site):
+    from knowledge.verification import run
+
+    done = make_citation(source=make_source(url=site.page("/done/", PAGE)), quote=QUOTE)
+    todo = make_citation(source=make_source(url=site.page("/todo/", PAGE)), quote=QUOTE)
+    run.run(run.sources_to_check(pks=[done.source_id]))
+    # Another run's save, as a run that starts now sees it: after its start.
+    later = timezone.now() + timedelta(hours=1)
+    SourceFetch.objects.filter(source=done.source).update(fetched_at=later)
+    summary = run.run(run.sources_to_check())
+    assert summary.skipped == {"checked by another run": 1}
+    assert summary.counts == {"verified": 1}
+    assert CitationVerification.objects.get(citation=todo).status == "verified"
+    assert SourceFetch.objects.get(source=done.source).fetched_at == later
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            # Neither lock is kept: the skipped source's was let go at once.
+            assert _try_lock(cursor, done.source_id) and _try_lock(cursor, todo.source_id)
+    finally:
+        other.close()
 
 
 def _try_lock(cursor, source_id):
