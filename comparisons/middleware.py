@@ -286,8 +286,7 @@ class PublicPageCacheMiddleware:
             if name.lower() not in SKIPPED_HEADERS
         ]
         try:
-            compressed_key = None if compressed is None else _store_body(compressed)
-            entry = (_store_body(response.content), compressed_key, headers)
+            entry = (*_store_bodies(response.content, compressed), headers)
             shared_set(page.key, entry, version=page.version)
             shared_set(page.latest_key, (page.etag, entry))
         except CacheUnavailable:
@@ -373,11 +372,20 @@ def _hashed(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _store_body(body: bytes) -> str:
-    key = f"citegrid:body:{_hashed(body)}"
-    shared_set(key, body)
-    local_bodies.put(key, body)
-    return key
+def _store_bodies(body: bytes, compressed: bytes | None) -> tuple[str, str | None]:
+    """Store a page's body and its gzip body (None: not compressed) under keys made from their
+    bytes, and return the keys. The gzip body's hash names both: it decompresses to the plain
+    one, so hashing the plain body as well (several times larger) would only repeat the work."""
+    if compressed is None:
+        keys = (f"citegrid:body:{_hashed(body)}", None)
+    else:
+        digest = _hashed(compressed)
+        keys = (f"citegrid:body:{digest}:plain", f"citegrid:body:{digest}")
+    for key, value in zip(keys, (body, compressed), strict=True):
+        if key is not None:
+            shared_set(key, value)
+            local_bodies.put(key, value)
+    return keys
 
 
 def _load_body(key: str) -> bytes | None:
