@@ -33,6 +33,8 @@ def url_maker(name: str, kwarg: str) -> Callable[[object], str]:
     head, tail = reverse(name, kwargs={kwarg: _URL_SENTINEL}).split(_URL_SENTINEL)
 
     def url(value) -> str:
+        if type(value) is int and value >= 0:  # a pk: its digits are what both converters take
+            return f"{head}{value}{tail}"
         text = str(value)
         if _URL_SAFE.fullmatch(text):
             return f"{head}{text}{tail}"
@@ -83,6 +85,7 @@ class Footnoter:
         claim_id = claim.id
         url = self._claim_url(claim_id)
         sources = self._sources
+        append = footnotes.append
         number = first
         verified = False
         for citation in self.citations.get(claim_id, ()):
@@ -91,7 +94,7 @@ class Footnoter:
                 verified = True
             # In the order of Footnote's fields: positional arguments, since one page makes a
             # Footnote per citation and keyword ones take twice as long to bind.
-            footnotes.append(
+            append(
                 Footnote(
                     number,
                     citation.quote,
@@ -108,14 +111,15 @@ class Footnoter:
                 )
             )
             number += 1
+        # Positional, in the order of CellClaim's fields, as Footnote's above: one per claim.
         return CellClaim(
-            id=claim_id,
-            url=url,
-            support=claim.support,
-            mark=claim_display(claim),
-            value=claim.value,
-            rank=claim.rank,
-            first_footnote=first,
-            footnote_count=number - first,
-            verified=verified,
+            claim_id,
+            url,
+            claim.support,
+            claim_display(claim),
+            claim.value,
+            claim.rank,
+            first,
+            number - first,
+            verified,
         )

@@ -403,6 +403,8 @@ def _assembled(
     }
     built: list[tuple[_KeptRow, Row]] = []
     several: list[tuple[Row, Cell]] = []
+    columns = [(framework, counts[framework.id]) for framework in frameworks]
+    note = footnoter.claim
     for kept_row in kept:
         feature = kept_row.feature
         row = Row(
@@ -412,58 +414,59 @@ def _assembled(
             url=feature_url(feature["slug"]),
             cells=[],
         )
+        name, cells = row.name, row.cells
         capability = feature["kind"] == FeatureKind.CAPABILITY
-        for framework, claims in zip(frameworks, kept_row.cell_claims, strict=True):
+        for (framework, summary), claims in zip(columns, kept_row.cell_claims, strict=True):
             anchor = f"c{row.feature_id}-{framework.id}"
+            # Cells are made with positional arguments, in the order of Cell's fields (as
+            # Footnoter makes its records): a 20 × 300 page makes 6,000 of them.
             if claims:
                 shown = claims[0]
-                first = footnoter.claim(shown, True, anchor, framework.name, row.name)
-                cell_claims = [first]
+                first = note(shown, True, anchor, framework.name, name)
                 # One claim alone neither disagrees, agrees with another nor supersedes one:
                 # most cells have one, and skip the comparisons.
-                disagree, agreeing, superseded = False, 0, 0
                 several_claims = len(claims) > 1
                 if several_claims:
                     others = f"claims-{anchor}"
-                    cell_claims += [
-                        footnoter.claim(other, False, others, framework.name, row.name)
-                        for other in claims[1:]
+                    cell_claims = [first] + [
+                        note(other, False, others, framework.name, name) for other in claims[1:]
                     ]
                     disagree = claims_disagree(claims)
                     agreeing = 0 if disagree else _agreeing_sources(claims, citations)
                     # Besides the claim shown: a cell whose only claims are deprecated shows
                     # one of them, and "+1 superseded" must lead to a list of its others.
                     superseded = sum(1 for claim in claims[1:] if claim.rank == _DEPRECATED)
+                else:
+                    cell_claims, disagree, agreeing, superseded = [first], False, 0, 0
                 cell = Cell(
-                    anchor=anchor,
-                    framework_id=framework.id,
-                    framework_name=framework.name,
-                    support=shown.support,
-                    mark=first.mark,
-                    value=shown.value,
-                    claims=cell_claims,
-                    disagree=disagree,
-                    agreeing_sources=agreeing,
-                    superseded=superseded,
+                    anchor,
+                    framework.id,
+                    framework.name,
+                    shown.support,
+                    first.mark,
+                    shown.value,
+                    cell_claims,
+                    disagree,
+                    agreeing,
+                    superseded,
                 )
                 if several_claims:
                     several.append((row, cell))
             else:
                 shown = None
                 cell = Cell(
-                    anchor=anchor,
-                    framework_id=framework.id,
-                    framework_name=framework.name,
-                    support=_UNKNOWN,
-                    mark=_UNKNOWN_MARK,
-                    value="",
-                    claims=[],
-                    disagree=False,
-                    agreeing_sources=0,
-                    superseded=0,
+                    anchor,
+                    framework.id,
+                    framework.name,
+                    _UNKNOWN,
+                    _UNKNOWN_MARK,
+                    "",
+                    [],
+                    False,
+                    0,
+                    0,
                 )
-            row.cells.append(cell)
-            summary = counts[framework.id]
+            cells.append(cell)
             if capability:
                 summary.counts[cell.support] = summary.counts.get(cell.support, 0) + 1
             elif shown and shown.feature_value_id:

@@ -68,7 +68,8 @@ class Footnote:
 @dataclass(slots=True)
 class CellClaim:
     """A published claim of a cell. Its citations are the footnotes numbered `first_footnote`
-    onwards (a claim's citations are numbered in a run)."""
+    onwards (a claim's citations are numbered in a run). Made with positional arguments
+    (`Footnoter.claim`): a new field goes in there at its place."""
 
     id: int
     url: str
@@ -87,7 +88,9 @@ class CellClaim:
 
 @dataclass(slots=True)
 class Cell:
-    """One framework × feature: the claim it shows (the first) and every other published one."""
+    """One framework × feature: the claim it shows (the first) and every other published one.
+    Made with positional arguments (`_assembled` in comparisons/matrix.py): a new field goes in
+    there at its place."""
 
     anchor: str
     framework_id: int

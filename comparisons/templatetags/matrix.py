@@ -22,7 +22,7 @@ cell it belongs to. A value repeated across the page (a source link, a claim lin
 and formatted once. No query and no decision here: only markup.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from html import escape as _e
 
@@ -94,7 +94,7 @@ def cell_html(
     mark: SupportDisplay,
     url: str = "",
     value: str = "",
-    footnotes: Iterable[int] = (),
+    footnotes: Sequence[int] = (),
     verified: bool = True,
     disagree: bool = False,
     agreeing_sources: int = 0,
@@ -111,7 +111,7 @@ def cell_html(
     classes, badge = cell_badge(mark)
     if not url:
         return f'<td id="{anchor}"><span class="{classes}">{badge}</span></td>'
-    numbers = list(footnotes)
+    numbers = footnotes
     href = f"#fn-{numbers[0]:d}" if numbers else _e(url)
     start = '<td class="cell--disagree" id="' if disagree else '<td id="'
     html = f'{start}{anchor}"><a class="{classes}" href="{href}">{badge}</a>'
@@ -164,15 +164,17 @@ def footnote_html(
 
 
 def _cell(cell: Cell) -> str:
-    claim = cell.claim
-    if claim is None:
+    if not cell.claims:
         return cell_html(anchor=cell.anchor, mark=cell.mark)
+    claim = cell.claims[0]
+    first = claim.first_footnote
     return cell_html(
         anchor=cell.anchor,
         mark=cell.mark,
         url=claim.url,
         value=claim.value,
-        footnotes=cell.footnotes,
+        # The shown claim's citation numbers (Cell.footnotes), without a list per cell.
+        footnotes=range(first, first + claim.footnote_count),
         verified=claim.verified,
         disagree=cell.disagree,
         agreeing_sources=cell.agreeing_sources,
