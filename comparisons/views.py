@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from . import canonical, charts, exports, selectors
 from .changes import change_scope_for_comparison
+from .fragments import render_spliced
 from .matrix import framework_column_list
 from .models import Comparison
 from .parts import NoSuchPart
@@ -94,7 +95,7 @@ def matrix(request):
     result = matrix_part_get(data=request.GET)
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
         return renamed
-    return render(
+    return render_spliced(
         request, "comparisons/matrix.html", _matrix_context(result, export_query=result.query)
     )
 
@@ -180,7 +181,7 @@ def compare(request, slugs):
     result = matrix_part_get(data=request.GET, frameworks=frameworks, differing_first=True)
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
         return renamed
-    return render(
+    return render_spliced(
         request,
         "comparisons/compare.html",
         _matrix_context(
@@ -215,7 +216,7 @@ def comparison_detail(request, slug):
     )
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
         return renamed
-    return render(
+    return render_spliced(
         request,
         "comparisons/comparison_detail.html",
         _matrix_context(

@@ -155,7 +155,8 @@ def floor_parts(data: FloorData) -> tuple[str, str, str]:
                 )
             )
         tables.append(head + "\n".join(written) + _GROUP_CLOSE)
-    several = markup.several_claims(data.several, data.several_notes)
+    # The page's own tag, without a page's context: its fragment as it is.
+    several = markup.several_claims({}, data.several, data.several_notes)
     sources: dict[int, str] = {}
     claims: dict[int, str] = {}
     notes = []

@@ -52,11 +52,12 @@ def _context(matrix: Matrix) -> dict:
 
 
 def python(matrix: Matrix) -> list[str]:
-    """What the page writes (its template tags)."""
+    """What the page writes (its template tags, called without a page's context: their
+    fragments come back as they are, not held for a splice)."""
     return [
-        markup.matrix_rows(_rows(matrix)),
-        markup.several_claims(matrix.several_claims, matrix.footnotes),
-        markup.footnote_items(matrix.footnotes),
+        markup.matrix_rows({}, _rows(matrix)),
+        markup.several_claims({}, matrix.several_claims, matrix.footnotes),
+        markup.footnote_items({}, matrix.footnotes),
     ]
 
 

@@ -27,8 +27,9 @@ from functools import cache
 from html import escape as _e
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from comparisons.fragments import fragment
 from comparisons.records import Cell, CellClaim, Footnote, Row
 from comparisons.support import SupportDisplay
 from knowledge.models import ClaimRank
@@ -182,14 +183,15 @@ def _cell(cell: Cell) -> str:
     )
 
 
-@register.simple_tag
-def matrix_rows(rows: list[Row]) -> SafeString:
+@register.simple_tag(takes_context=True)
+def matrix_rows(context, rows: list[Row]) -> SafeString:
     """The `<tr>` of each feature: its name, then one cell per framework."""
-    return mark_safe(
+    return fragment(
+        context,
         "\n".join(
             row_html(url=row.url, name=row.name, cells="".join([_cell(c) for c in row.cells]))
             for row in rows
-        )
+        ),
     )
 
 
@@ -218,8 +220,8 @@ def _claim_item(claim: CellClaim, *, shown: bool, footnotes: list[Footnote]) -> 
     )
 
 
-@register.simple_tag
-def several_claims(pairs: list[tuple[Row, Cell]], footnotes: list[Footnote]) -> SafeString:
+@register.simple_tag(takes_context=True)
+def several_claims(context, pairs: list[tuple[Row, Cell]], footnotes: list[Footnote]) -> SafeString:
     """For each (row, cell) with several published claims: all of them, the shown one first,
     each with its quotes (from `footnotes`, the page's)."""
     groups = []
@@ -240,11 +242,11 @@ def several_claims(pairs: list[tuple[Row, Cell]], footnotes: list[Footnote]) -> 
             f'{_e(row.name)}{disagree}</h3><ul class="cell-claims__list">{items}</ul>'
             f'<p><a href="#{cell.anchor}">Back to the cell</a></p></div>'
         )
-    return mark_safe("\n".join(groups))
+    return fragment(context, "\n".join(groups))
 
 
-@register.simple_tag
-def footnote_items(footnotes: list[Footnote]) -> SafeString:
+@register.simple_tag(takes_context=True)
+def footnote_items(context, footnotes: list[Footnote]) -> SafeString:
     """The `<li>` of every footnote, in order."""
     sources: dict[int, str] = {}
     claims: dict[int, str] = {}
@@ -270,4 +272,4 @@ def footnote_items(footnotes: list[Footnote]) -> SafeString:
                 backref=fn.backref,
             )
         )
-    return mark_safe("\n".join(items))
+    return fragment(context, "\n".join(items))
