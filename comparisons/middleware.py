@@ -286,7 +286,13 @@ class PublicPageCacheMiddleware:
             if name.lower() not in SKIPPED_HEADERS
         ]
         try:
-            entry = (*_store_bodies(response.content, compressed), headers)
+            # A compressed page keeps only its gzip body: the few clients that cannot read it
+            # get it decompressed (`_entry_response`), and the plain body, several times
+            # larger, is neither hashed, sent to the shared cache nor held there.
+            if compressed is None:
+                entry = (_store_body(response.content), None, headers)
+            else:
+                entry = (None, _store_body(compressed), headers)
             shared_set(page.key, entry, version=page.version)
             shared_set(page.latest_key, (page.etag, entry))
         except CacheUnavailable:
@@ -326,15 +332,19 @@ class Page:
 
 
 def _entry_response(entry, *, gzip_ok):
-    """The response stored as `entry`, or None when a body of it is gone."""
+    """The response stored as `entry` (its plain body's key, or None when only its gzip body
+    is kept; its gzip body's key, or None), or None when its body is gone."""
     body_key, compressed_key, headers = entry
     compressed = gzip_ok and compressed_key is not None
+    inflated = not compressed and body_key is None  # a plain answer from the gzip body
     try:
-        body = _load_body(compressed_key if compressed else body_key)
+        body = _load_body(compressed_key if compressed or inflated else body_key)
     except CacheUnavailable:
         return None
     if body is None:
         return None
+    if inflated:
+        body = igzip.decompress(body)
     response = HttpResponse(body)
     for name, value in headers:
         response.headers[name] = value
@@ -372,20 +382,11 @@ def _hashed(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _store_bodies(body: bytes, compressed: bytes | None) -> tuple[str, str | None]:
-    """Store a page's body and its gzip body (None: not compressed) under keys made from their
-    bytes, and return the keys. The gzip body's hash names both: it decompresses to the plain
-    one, so hashing the plain body as well (several times larger) would only repeat the work."""
-    if compressed is None:
-        keys = (f"citegrid:body:{_hashed(body)}", None)
-    else:
-        digest = _hashed(compressed)
-        keys = (f"citegrid:body:{digest}:plain", f"citegrid:body:{digest}")
-    for key, value in zip(keys, (body, compressed), strict=True):
-        if key is not None:
-            shared_set(key, value)
-            local_bodies.put(key, value)
-    return keys
+def _store_body(body: bytes) -> str:
+    key = f"citegrid:body:{_hashed(body)}"
+    shared_set(key, body)
+    local_bodies.put(key, body)
+    return key
 
 
 def _load_body(key: str) -> bytes | None:

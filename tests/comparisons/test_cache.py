@@ -12,7 +12,7 @@ from django.test import Client
 from comparisons import cache as content_cache
 from comparisons import canonical, middleware
 from comparisons.invalidation import writes_content
-from comparisons.middleware import LocalBodies, _load_body, _store_bodies, local_bodies
+from comparisons.middleware import LocalBodies, _load_body, _store_body, local_bodies
 from comparisons.models import Comparison
 from knowledge.models import Claim, ClaimStatus, Framework, Source, SupportLevel
 from tests.factories import make_citation, make_claim, make_framework
@@ -269,24 +269,11 @@ def test_each_worker_keeps_recent_bodies_within_its_byte_limit():
 
 
 def test_a_body_no_longer_kept_by_the_worker_comes_from_the_shared_cache():
-    key, _ = _store_bodies(b"page" * 1000, None)
+    key = _store_body(b"page" * 1000)
     local_bodies.bodies.clear()
     local_bodies.size = 0
     assert _load_body(key) == b"page" * 1000
     assert local_bodies.get(key) == b"page" * 1000
-
-
-def test_a_page_and_its_gzip_body_are_stored_apart_under_keys_of_their_bytes():
-    pages = [b"<p>one</p>" * 500, b"<p>two</p>" * 500]
-    keys = [_store_bodies(page, gzip.compress(page, mtime=0)) for page in pages]
-    local_bodies.bodies.clear()
-    local_bodies.size = 0
-    for page, (plain_key, gzip_key) in zip(pages, keys, strict=True):
-        assert _load_body(plain_key) == page
-        assert gzip.decompress(_load_body(gzip_key)) == page
-    assert len({key for pair in keys for key in pair}) == 4
-    # The same bytes again: the same keys, one copy.
-    assert _store_bodies(pages[0], gzip.compress(pages[0], mtime=0)) == keys[0]
 
 
 def test_each_worker_keeps_recent_page_entries_in_a_bounded_locmemcache():

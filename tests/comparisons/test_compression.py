@@ -60,6 +60,27 @@ def test_a_client_that_does_not_accept_gzip_gets_the_plain_first_render(client, 
     assert cold.content == gzip.decompress(warm.content)
 
 
+def test_a_cache_hit_for_a_client_that_does_not_accept_gzip_is_the_plain_page(client, claim):
+    """Only the gzip body is kept: the plain answer is that body decompressed, the same bytes
+    as a fresh plain render, and uncompressed on the wire."""
+    compressed = client.get("/matrix/", **GZIP)
+    hit = client.get("/matrix/", HTTP_ACCEPT_ENCODING="identity")
+
+    assert "Content-Encoding" not in hit
+    assert hit["ETag"] == compressed["ETag"]
+    assert int(hit["Content-Length"]) == len(hit.content)
+    assert hit.content == gzip.decompress(compressed.content)
+    assert b"Compressedvalue" in hit.content
+    assert len(_stored_body_keys()) == 1, "the plain body was stored beside the gzip body"
+
+
+def _stored_body_keys():
+    cache = content_cache.cache
+    if hasattr(cache, "keys"):  # django-redis
+        return list(cache.keys("citegrid:body:*"))
+    return [key for key in cache._cache if ":citegrid:body:" in key]
+
+
 def test_pages_are_compressed_while_the_shared_cache_is_down(client, claim):
     plain = _plain_render("/matrix/")
     content_cache.breaker.retry_at = time.monotonic() + 60  # as after a cache failure
