@@ -6,6 +6,13 @@ stored under that integer as the cache's own `version=`: after a bump the old en
 never read again and simply expire. Nothing is deleted, so there is no race between a write
 and a reader that fetched the old version a moment before.
 
+Each worker keeps the version it read for CONTENT_VERSION_MEMO_MS (100 ms): a round trip to
+Redis per request cost a cache hit as much as all its other work. So an edit shows on another
+worker within that time, as a page retired by an edit shows its previous rendering for the time
+one render takes (stale-while-revalidate), and at once on the worker that made it, whose bump
+forgets its memo. A memo may only lag: a page rendered from newer rows under an older version
+is harmless, the reverse (which the middleware guards against) cannot come of it.
+
 The pages never need the cache, so a cache that is down, paused or full must not break them.
 Every operation here goes through one circuit breaker per process: the first error raises
 CacheUnavailable (callers render without the cache) and opens the breaker, which then answers
@@ -145,18 +152,34 @@ class RenderLock:
             breaker.call(cache.delete, self.key)
 
 
+# (version, when it was read: time.monotonic()) or None; replaced whole, so threads need no lock.
+_memo: tuple[int, float] | None = None
+
+
 def content_version() -> int:
-    """The current content version; starts a fresh one if the cache lost it.
+    """The current content version, as read within the last CONTENT_VERSION_MEMO_MS; starts
+    a fresh one if the cache lost it.
 
     Raises CacheUnavailable when the cache cannot say.
     """
+    global _memo
+    memo, now = _memo, time.monotonic()
+    if memo is not None and now - memo[1] < settings.CONTENT_VERSION_MEMO_MS / 1000:
+        return memo[0]
     version = shared_get(VERSION_KEY)
     if version is None:
         breaker.call(cache.add, VERSION_KEY, _fresh_version(), timeout=None)
         version = shared_get(VERSION_KEY)
         if version is None:
             raise CacheUnavailable("the cache keeps no version")
+    _memo = (version, now)
     return version
+
+
+def forget_content_version() -> None:
+    """Read the version from the shared cache next time (after a bump, or a test's reset)."""
+    global _memo
+    _memo = None
 
 
 def bump_content_version() -> None:
@@ -169,6 +192,8 @@ def bump_content_version() -> None:
         _bump()
     except CacheUnavailable:
         _retry_bump_later()
+    finally:
+        forget_content_version()
 
 
 def _bump() -> None:
@@ -196,6 +221,7 @@ def _retry_bump_later() -> None:
                 time.sleep(settings.CACHE_RETRY_SECONDS)
                 try:
                     _bump()
+                    forget_content_version()
                     return
                 except CacheUnavailable:
                     continue

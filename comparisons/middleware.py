@@ -18,9 +18,10 @@ parameters, say) share one copy.
 
 Bodies are immutable under their hash, and page entries under their key and version, so each
 worker also keeps the most recently used ones in its own memory (entries in the `local-pages`
-LocMemCache alias, bodies in LocalBodies below; both bounded): a repeated hit then costs one
-small read from the shared cache, the version, which must come from there so that an edit is
-seen by every worker on the next request.
+LocMemCache alias, bodies in LocalBodies below; both bounded): a repeated hit then costs no
+read from the shared cache but the version, which each worker reads from there once per
+CONTENT_VERSION_MEMO_MS, so that another worker's edit shows within that time
+(comparisons/cache.py).
 
 Text bodies are also gzip-compressed (once, when rendered) and served so to clients that
 accept it, the first visitor as well as later ones, and also when the shared cache is down:
@@ -47,11 +48,12 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponsePermanentRedirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
@@ -255,13 +257,7 @@ class PublicPageCacheMiddleware:
     @staticmethod
     def public_match(request):
         """The ResolverMatch of the URL when it is a public page, else None."""
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        if match.namespace == NAMESPACE or match.url_name in PUBLIC_URL_NAMES:
-            return match
-        return None
+        return _public_match(get_resolver(get_urlconf()), request.path_info)
 
     @staticmethod
     def applies(request, match):
@@ -311,6 +307,22 @@ class PublicPageCacheMiddleware:
                 return None
             caches[LOCAL_ENTRIES].set(page_key, entry, version=version)
         return _entry_response(entry, gzip_ok=gzip_ok)
+
+
+# Resolving a matrix URL walked the URLconf's includes, raising and catching Resolver404 in
+# each that did not match: on a cache hit it cost as much as the rest of the hit's own work.
+# Keyed by the resolver too, which Django makes anew when the URLconf changes. Only read
+# here (its namespace, name and arguments), so one match can serve many requests; bounded,
+# since every path a client makes up is a key.
+@lru_cache(maxsize=4096)
+def _public_match(resolver, path: str):
+    try:
+        match = resolver.resolve(path)
+    except Resolver404:
+        return None
+    if match.namespace == NAMESPACE or match.url_name in PUBLIC_URL_NAMES:
+        return match
+    return None
 
 
 def page_digest(version: int, address: tuple[str, str, str]) -> str:

@@ -167,6 +167,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # CACHE_RETRY_SECONDS (comparisons/cache.py).
 CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT") or 0.25)
 CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
+# Each worker reads the content version from the shared cache at most once per this many
+# milliseconds (comparisons/cache.py): an edit reaches every worker within it, and the page
+# cache's hits skip a round trip to Redis that cost as much as the rest of a hit. 0 reads it
+# on every request; at most a second, so that an edit always shows within one.
+CONTENT_VERSION_MEMO_MS = env_int("CONTENT_VERSION_MEMO_MS", 100)
+if not 0 <= CONTENT_VERSION_MEMO_MS <= 1000:
+    raise ImproperlyConfigured("CONTENT_VERSION_MEMO_MS must be between 0 and 1000.")
 # Each client address may have this many public pages rendered afresh (page-cache misses) per
 # window of this many seconds, then gets 429 until the window ends (comparisons/render_limit.py);
 # 0 turns the limit off.

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection
 
-from comparisons.cache import breaker
+from comparisons.cache import breaker, forget_content_version
 
 
 def pytest_report_header(config):
@@ -19,9 +19,11 @@ def _empty_cache():
     for alias in settings.CACHES:
         caches[alias].clear()
     breaker.reset()
+    forget_content_version()
     yield
     cache.clear()
     breaker.reset()
+    forget_content_version()
 
 
 @pytest.fixture(autouse=True)

@@ -66,3 +66,13 @@ def test_the_email_retention_needs_at_least_a_day():
     result = _check({"DEBUG": "1", "SUGGESTION_EMAIL_DAYS": "0"})
     assert result.returncode != 0
     assert "SUGGESTION_EMAIL_DAYS must be 1 day or more." in result.stderr
+
+
+def test_the_memo_of_the_content_version_is_at_most_a_second():
+    assert _setting("CONTENT_VERSION_MEMO_MS", {}).stdout.strip() == "100"
+    off = _setting("CONTENT_VERSION_MEMO_MS", {"CONTENT_VERSION_MEMO_MS": "0"})
+    assert off.stdout.strip() == "0", off.stderr
+    for wrong in ("1001", "-1"):
+        result = _check({"DEBUG": "1", "CONTENT_VERSION_MEMO_MS": wrong})
+        assert result.returncode != 0
+        assert "CONTENT_VERSION_MEMO_MS must be between 0 and 1000." in result.stderr

@@ -8,9 +8,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
+from django.urls.resolvers import URLResolver
 
 from comparisons import cache as content_cache
-from comparisons import canonical, middleware
+from comparisons import middleware
 from comparisons.invalidation import writes_content
 from comparisons.middleware import LocalBodies, _load_body, _store_body, local_bodies
 from comparisons.models import Comparison
@@ -295,12 +296,7 @@ def test_writes_under_manual_transaction_management_still_bump():
     assert version() > before
 
 
-def test_a_repeated_hit_reads_only_the_version_from_the_shared_cache(cell, anonymous, monkeypatch):
-    """Every worker must ask the shared cache for the version (an edit elsewhere must show on
-    the next request), but the page entry and body under a versioned key never change, so a
-    worker that has served the page once answers it again from its own memory."""
-    matrix_page(anonymous)
-    matrix_page(anonymous)
+def _shared_reads(monkeypatch) -> list:
     reads = []
     real_get = cache.get
 
@@ -309,18 +305,54 @@ def test_a_repeated_hit_reads_only_the_version_from_the_shared_cache(cell, anony
         return real_get(key, *args, **kwargs)
 
     monkeypatch.setattr(cache, "get", counted_get)
+    return reads
+
+
+def test_a_repeated_hit_reads_at_most_the_version_from_the_shared_cache(
+    cell, anonymous, monkeypatch
+):
+    """The page entry and body under a versioned key never change, so a worker that has served
+    the page once answers it again from its own memory; the version it asks the shared cache
+    for once per CONTENT_VERSION_MEMO_MS, not per request."""
+    matrix_page(anonymous)
+    matrix_page(anonymous)
+    reads = _shared_reads(monkeypatch)
+    matrix_page(anonymous)
+    assert reads == []
+    content_cache.forget_content_version()  # as when the memo has run out
     matrix_page(anonymous)
     assert reads == [content_cache.VERSION_KEY]
 
 
+def test_another_workers_edit_shows_once_this_workers_memo_of_the_version_runs_out(
+    cell, anonymous, monkeypatch
+):
+    first = anonymous.get("/matrix/")["ETag"]
+    # Another worker's bump: the shared version moves on, this worker's memo does not know.
+    cache.incr(content_cache.VERSION_KEY)
+    assert anonymous.get("/matrix/")["ETag"] == first
+    memo = settings.CONTENT_VERSION_MEMO_MS / 1000
+    later = content_cache.time.monotonic() + memo
+    monkeypatch.setattr(content_cache.time, "monotonic", lambda: later)
+    assert anonymous.get("/matrix/")["ETag"] != first
+    assert 0 < settings.CONTENT_VERSION_MEMO_MS <= 1000
+
+
 @pytest.mark.django_db
-def test_a_cache_hit_resolves_its_url_once(cell, anonymous, monkeypatch):
+def test_a_cache_hit_resolves_its_url_at_most_once(cell, anonymous, monkeypatch):
+    """Once to know it is a public page (the view that would resolve it again does not run),
+    and a path the worker has resolved before not at all."""
     matrix_page(anonymous)
+    middleware._public_match.cache_clear()
     calls = []
-    for module in (middleware, canonical):
-        resolve = module.resolve
-        monkeypatch.setattr(
-            module, "resolve", lambda path, resolve=resolve: calls.append(path) or resolve(path)
-        )
+    real = URLResolver.resolve
+
+    def counted(resolver, path):
+        calls.append(path)
+        return real(resolver, path)
+
+    monkeypatch.setattr(URLResolver, "resolve", counted)
     matrix_page(anonymous)
-    assert calls == ["/matrix/"]
+    assert calls.count("/matrix/") == 1
+    matrix_page(anonymous)
+    assert calls.count("/matrix/") == 1
