@@ -10,8 +10,10 @@ Each worker keeps the version it read for CONTENT_VERSION_MEMO_MS (100 ms): a ro
 Redis per request cost a cache hit as much as all its other work. So an edit shows on another
 worker within that time, as a page retired by an edit shows its previous rendering for the time
 one render takes (stale-while-revalidate), and at once on the worker that made it, whose bump
-forgets its memo. A memo may only lag: a page rendered from newer rows under an older version
-is harmless, the reverse (which the middleware guards against) cannot come of it.
+forgets its memo (unless one of its requests read the old version just before and puts it
+back: then within the same time). A memo may only lag: a page rendered from newer rows under
+an older version is harmless, the reverse (which the middleware guards against) cannot come
+of it.
 
 The pages never need the cache, so a cache that is down, paused or full must not break them.
 Every operation here goes through one circuit breaker per process: the first error raises

@@ -257,7 +257,10 @@ class PublicPageCacheMiddleware:
     @staticmethod
     def public_match(request):
         """The ResolverMatch of the URL when it is a public page, else None."""
-        return _public_match(get_resolver(get_urlconf()), request.path_info)
+        resolver, path = get_resolver(get_urlconf()), request.path_info
+        if len(path) > REMEMBERED_PATH_LENGTH:
+            return _public_match.__wrapped__(resolver, path)
+        return _public_match(resolver, path)
 
     @staticmethod
     def applies(request, match):
@@ -312,9 +315,13 @@ class PublicPageCacheMiddleware:
 # Resolving a matrix URL walked the URLconf's includes, raising and catching Resolver404 in
 # each that did not match: on a cache hit it cost as much as the rest of the hit's own work.
 # Keyed by the resolver too, which Django makes anew when the URLconf changes. Only read
-# here (its namespace, name and arguments), so one match can serve many requests; bounded,
-# since every path a client makes up is a key.
-@lru_cache(maxsize=4096)
+# here (its namespace, name and arguments), so one match can serve many requests; bounded in
+# entries and in their length, since every path a client makes up is a key.
+REMEMBERED_PATHS = 4096
+REMEMBERED_PATH_LENGTH = 300
+
+
+@lru_cache(maxsize=REMEMBERED_PATHS)
 def _public_match(resolver, path: str):
     try:
         match = resolver.resolve(path)

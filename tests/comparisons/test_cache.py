@@ -356,3 +356,14 @@ def test_a_cache_hit_resolves_its_url_at_most_once(cell, anonymous, monkeypatch)
     assert calls.count("/matrix/") == 1
     matrix_page(anonymous)
     assert calls.count("/matrix/") == 1
+
+
+@pytest.mark.django_db
+def test_a_long_path_is_resolved_every_time_and_not_remembered(anonymous):
+    """Every path a client makes up would be a key: long ones are not kept."""
+    path = "/frameworks/" + "x" * middleware.REMEMBERED_PATH_LENGTH + "/"
+    middleware._public_match.cache_clear()
+    assert anonymous.get(path).status_code == 404
+    assert middleware._public_match.cache_info().currsize == 0
+    assert anonymous.get("/frameworks/").status_code == 200
+    assert middleware._public_match.cache_info().currsize == 1
