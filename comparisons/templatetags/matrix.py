@@ -2,16 +2,18 @@
 
 The one renderer of the matrix markup. A 20 × 300 matrix has 6,000 cells and 12,000
 footnotes; `manage.py benchmark` draws the same records with Django's template engine and
-with Jinja2 beside these tags, and only these meet the cold goal (see its renderer table).
-So the markup is written with f-strings in which every text value passes through `_e` (the
-standard library's `html.escape`, quotes included), safe in text and in attribute values
-alike; numbers are formatted with `:d`, which only an int passes. Anchors (`c12-3`,
+with Jinja2 beside these tags, which write them several times faster than either (see its
+renderer table). So the markup is written with f-strings in which every text value passes
+through `_e` (the standard library's `html.escape`, quotes included), safe in text and in
+attribute values alike; numbers are formatted with `:d`, which only an int passes. Anchors (`c12-3`,
 `claims-c12-3`) are made by `matrix_build` from such numbers.
 
 The writers (`row_html`, `cell_html`, `footnote_html`, …) take keyword arguments of plain
 values, so the tags call them with a record's fields by name, and the benchmark's floor
 writes the same bytes from plain lists with the same functions instead of a copy
-(devtools/benchmark_floor.py).
+(devtools/benchmark_floor.py). The tags hand their output to `comparisons/fragments.py`: on a
+page rendered by `render_spliced` it is put into the page in one join at the end, not copied
+up through every level of the template.
 
 The markup is lean on purpose, since every byte and element is repeated thousands of times:
 styles hang on the table and list classes instead of a class per element, and a cell is two
