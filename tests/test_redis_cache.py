@@ -159,6 +159,8 @@ def test_a_paused_cache_costs_one_timeout_then_is_left_alone(redis_server, visit
     _page(visitor)
     with redis_server.paused():
         reached.clear()
+        # Once the worker's memo of the content version has run out, it asks the cache again.
+        content_cache.forget_content_version()
         first = _page(visitor)
         for _ in range(5):
             _page(visitor)
