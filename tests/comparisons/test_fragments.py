@@ -1,6 +1,9 @@
 """The matrix pages' large fragments are spliced in after the template: the page must be the
 same, byte for byte, as the template rendered with its fragments in place."""
 
+import gc
+import weakref
+
 import pytest
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -9,6 +12,8 @@ from django.urls import reverse
 
 from comparisons import views
 from comparisons.fragments import Fragments
+from comparisons.records import Cell
+from comparisons.selectors import matrix_pages
 from knowledge.models import Framework
 from tests.factories import make_grid
 
@@ -55,3 +60,64 @@ def test_a_placeholder_is_replaced_by_its_own_fragment_wherever_it_stands():
     # Another rendering's placeholder is not this one's: left as it is.
     stray = Fragments().hold("<p>other</p>")
     assert fragments.spliced(f"<main>{stray}</main>") == f"<main>{stray}</main>"
+
+
+@pytest.fixture
+def built_matrices(monkeypatch):
+    """Weak references to each Matrix the pages build, during the test."""
+    seen = []
+    build = matrix_pages.matrix_build
+
+    def remembered(**kwargs):
+        matrix = build(**kwargs)
+        seen.append(weakref.ref(matrix))
+        return matrix
+
+    monkeypatch.setattr(matrix_pages, "matrix_build", remembered)
+    return seen
+
+
+def _views(rf):
+    """Calls of the matrix page's view and of a head-to-head's, each returning its response."""
+    slugs = "-vs-".join(Framework.objects.order_by("slug").values_list("slug", flat=True)[:2])
+    compare = reverse("comparisons:compare", kwargs={"slugs": slugs})
+    return [
+        lambda: views.matrix(rf.get(reverse("comparisons:matrix"))),
+        lambda: views.compare(rf.get(compare), slugs=slugs),
+    ]
+
+
+def test_a_rendered_page_leaves_no_cycle_holding_its_matrix(rf, grid, built_matrices):
+    gc.disable()  # nothing but reference counting may free the records
+    try:
+        assert [view().status_code for view in _views(rf)] == [200, 200]
+        assert len(built_matrices) == 2
+        assert [ref() for ref in built_matrices] == [None, None]
+    finally:
+        gc.enable()
+
+
+def test_no_collection_walks_a_matrix_while_its_page_is_made(rf):
+    # Enough records that making them crosses the collector's first threshold many times.
+    make_grid(6, 60, categories=2, rivals=2)
+    walked = []
+
+    def note(phase, info):
+        # A collection that starts with a page's cells among the objects it walks.
+        if phase == "start" and any(type(o) is Cell for o in gc.get_objects(generation=0)):
+            walked.append(info["generation"])
+
+    pages = _views(rf)
+    # Once first: templates compiled and URLs resolved stay, as in a worker that has served.
+    assert [view().status_code for view in pages] == [200, 200]
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        # Each page's records made and freed a few times over: the collector's thresholds
+        # would be crossed several times if it ran.
+        statuses = [view().status_code for _ in range(3) for view in pages]
+    finally:
+        gc.callbacks.remove(note)
+    assert statuses == [200] * 6
+    assert gc.isenabled()
+    assert walked == []
