@@ -117,18 +117,23 @@ def _cell_claims(frameworks, feature_ids, moment=None) -> dict[tuple[int, int], 
 
 _CITATION_FIELDS = ("claim_id", "quote", "locator", "source_id")
 _VERIFICATION_FIELDS = ("status", "verified_at", "checked_at")
+# What a page shows of a citation's last check: its status only. The exports also give its
+# dates, which on SQLite are parsed from text, one Python call per citation and date.
+_PAGE_VERIFICATION_FIELDS = ("status",)
 
 
-def _claim_citations(frameworks, feature_ids, moment=None) -> dict[int, list]:
+def _claim_citations(frameworks, feature_ids, moment=None, *, check_dates=False) -> dict[int, list]:
     """{claim_id: its citations, in the order they are numbered}: now, or as they were just
     before `moment` (with the sources' titles and the checks of today: neither has a history
-    the matrix could read)."""
+    the matrix could read). The dates of their checks are read only if `check_dates`, else
+    None."""
+    fields = _VERIFICATION_FIELDS if check_dates else _PAGE_VERIFICATION_FIELDS
     if moment is None:
         citations = Citation.objects.published().filter(
             claim__framework_id__in=[f.id for f in frameworks],
             claim__feature__in=feature_ids,
         )
-        verification = [f"verification__{name}" for name in _VERIFICATION_FIELDS]
+        verification = [f"verification__{name}" for name in fields]
     else:
         claims = _published_claims(frameworks, feature_ids, moment)
         citations = citations_as_of(moment=moment).filter(claim_id__in=claims.values("id"))
@@ -136,14 +141,11 @@ def _claim_citations(frameworks, feature_ids, moment=None) -> dict[int, list]:
         # the names the live rows carry.
         checks = CitationVerification.objects.filter(citation_id=OuterRef("id"))
         citations = citations.annotate(
-            **{
-                f"verification_{name}": Subquery(checks.values(name)[:1])
-                for name in _VERIFICATION_FIELDS
-            }
+            **{f"verification_{name}": Subquery(checks.values(name)[:1]) for name in fields}
         )
-        verification = [f"verification_{name}" for name in _VERIFICATION_FIELDS]
+        verification = [f"verification_{name}" for name in fields]
     rows = citations.order_by("claim_id", "id").values_list(*_CITATION_FIELDS, *verification)
-    citations = map(_as_citation_row, rows)
+    citations = map(_as_citation_row if check_dates else _as_undated_citation_row, rows)
     return {claim: list(rows) for claim, rows in groupby(citations, attrgetter("claim_id"))}
 
 
@@ -154,9 +156,25 @@ _CitationRow = namedtuple(
         *(f"verification__{name}" for name in _VERIFICATION_FIELDS),
     ],
 )
+
+
+class _UndatedCitationRow(
+    namedtuple(
+        "_UndatedCitationRow",
+        [*_CITATION_FIELDS, *(f"verification__{name}" for name in _PAGE_VERIFICATION_FIELDS)],
+    )
+):
+    """A citation row read without the dates of its check: they read as None."""
+
+    __slots__ = ()
+    verification__verified_at = None
+    verification__checked_at = None
+
+
 # A row read by name without a Python call per row, as values_list(named=True) makes them: the
 # namedtuple's own constructor is a Python function, 12,000 calls on a 20 × 300 matrix.
 _as_citation_row = partial(tuple.__new__, _CitationRow)
+_as_undated_citation_row = partial(tuple.__new__, _UndatedCitationRow)
 
 
 SOURCE_BATCH = 900  # under SQLite's smallest limit of variables per statement (999)
@@ -328,6 +346,7 @@ def matrix_build(
     differing_first: bool = False,
     moment: datetime | None = None,
     release: ReleaseColumn | None = None,
+    check_dates: bool = False,
 ) -> Matrix:
     """The matrix of `frameworks` (columns, in this order) × `features` (rows), in 3 queries
     and one per SOURCE_BATCH cited sources (one on any page).
@@ -341,7 +360,9 @@ def matrix_build(
     `criteria.verified_only` keeps only claims with a verified citation before any of this, so
     a cell shows the best such claim and rows with none are left out.
     Footnotes are numbered in the order the page shows them: every shown claim's citations,
-    row by row, then those of the cells' other claims.
+    row by row, then those of the cells' other claims. Their checks' dates (`verified_at`,
+    `checked_at`), which the exports give and the pages do not show, are read only if
+    `check_dates`; else they are None.
     """
     feature_rows = list(
         features.values(
@@ -353,16 +374,23 @@ def matrix_build(
         # Built in a function of its own, so that the rows it reads are freed when it returns,
         # before the collector is back on: its first collection then walks the records only.
         return _matrix_of(
-            frameworks, feature_rows, feature_ids, criteria, differing_first, moment, release
+            frameworks,
+            feature_rows,
+            feature_ids,
+            criteria,
+            differing_first,
+            moment,
+            release,
+            check_dates,
         )
 
 
 def _matrix_of(
-    frameworks, feature_rows, feature_ids, criteria, differing_first, moment, release
+    frameworks, feature_rows, feature_ids, criteria, differing_first, moment, release, check_dates
 ) -> Matrix:
     if frameworks and feature_rows:
         by_cell = _cell_claims(frameworks, feature_ids, moment)
-        citations = _claim_citations(frameworks, feature_ids, moment)
+        citations = _claim_citations(frameworks, feature_ids, moment, check_dates=check_dates)
         if release is not None:
             by_cell = _holding_at(by_cell, release)
         if criteria.verified_only:

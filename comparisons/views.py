@@ -122,7 +122,7 @@ def _exported(request):
     """The filtered matrix's first part, or a 400 naming the invalid filters: an export is
     never silently different from what was asked for (or a 301 when they name a renamed
     slug)."""
-    result = selectors.matrix_get(data=request.GET, paged=True, part=1)
+    result = selectors.matrix_get(data=request.GET, paged=True, part=1, check_dates=True)
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
         return None, renamed
     if not result.filterset.is_valid():
@@ -143,7 +143,7 @@ def _parts(request, first: selectors.FilteredMatrix):
     yield first.matrix
     for part in first.parts[1:]:
         yield selectors.matrix_get(
-            data=request.GET, paged=True, part=part.number, parts=first.parts
+            data=request.GET, paged=True, part=part.number, parts=first.parts, check_dates=True
         ).matrix
 
 

@@ -86,6 +86,7 @@ def matrix_get(
     paged: bool = False,
     part: int | None = None,
     parts: list[MatrixPart] | None = None,
+    check_dates: bool = False,
 ) -> FilteredMatrix:
     """The matrix the page, its CSV and its JSON show for the query `data`: one place, so that
     the three always hold the same rows.
@@ -93,7 +94,8 @@ def matrix_get(
     `paged`: only the part that `part` names (else the query's `part`, else the first) of a
     matrix split into parts of at most MATRIX_PAGE_CELLS cells; NoSuchPart when it has no
     such part. Otherwise the whole matrix (the API and the embeds). `parts`: the split to
-    use instead of counting it again (a streamed export's later parts).
+    use instead of counting it again (a streamed export's later parts). `check_dates`: the
+    footnotes carry the dates of their quotes' last checks, which only the exports give.
 
     `frameworks=None`: the columns are chosen by ?framework= (all when none). Otherwise the page
     fixes them (compare, curated comparison) and the filter is not offered. `category_slugs`
@@ -145,6 +147,7 @@ def matrix_get(
         differing_first=differing_first or criteria.differing_first,
         moment=day_end(as_of) if as_of else None,
         release=release,
+        check_dates=check_dates,
     )
     return FilteredMatrix(
         filterset=filterset,

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from knowledge.models import Framework
 from tests.factories import (
@@ -124,6 +125,10 @@ def test_json_carries_each_citations_last_check_and_its_dates(client):
         },
     ]
     assert cell["evidence_verified"] is True
+    # And as of a day, whose citations are read from their history (the checks of today).
+    day = timezone.localdate().isoformat()
+    earlier = json.loads(client.get(f"{JSON}?as_of={day}").content)["features"][0]["cells"]
+    assert earlier[claim.framework.slug]["claims"][0]["citations"] == cell["claims"][0]["citations"]
 
 
 def test_json_features_are_the_page_rows(client):
