@@ -13,6 +13,8 @@ otherwise (an embed, a test's template) gets the fragments in place, as before.
 import secrets
 
 from django.http import HttpRequest, HttpResponse
+from django.template import TemplateDoesNotExist
+from django.template.backends.django import reraise
 from django.template.context import make_context
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
@@ -62,6 +64,8 @@ def render_spliced(request: HttpRequest, template_name: str, context: dict) -> H
     )
     try:
         page = template.template.render(page_context)
+    except TemplateDoesNotExist as exc:
+        reraise(exc, template.backend)  # as the backend's render() does, for the debug page
     finally:
         # A Context and the dicts pushed onto it refer to each other: a cycle, which only the
         # garbage collector frees, and with it the page's records (some 30,000 for a 20 × 300

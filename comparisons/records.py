@@ -61,6 +61,7 @@ class Footnote:
     backref: str  # the anchor its "back" link returns to: its cell, or its cell's list of claims
     # What verifykb last found for it (knowledge/verification/): a VerificationStatus value.
     verification: str
+    # The check's dates, which the exports give: None unless read (matrix_build's check_dates).
     verified_at: datetime | None
     checked_at: datetime | None
 
