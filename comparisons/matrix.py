@@ -11,6 +11,7 @@ cell.
 """
 
 import gc
+import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -320,6 +321,14 @@ def _grouped(rows: list[tuple[dict, Row]]) -> list[CategoryGroup]:
     return groups
 
 
+# The collector is one per process, and a gthread worker makes pages in several threads at
+# once: the pauses are counted, so that it is back on when the last one ends, and only if it
+# was on when the first began. (Each thread's own "was it on?" could see another's pause and
+# leave the collector off for good.)
+_pauses_lock = threading.Lock()
+_pauses = SimpleNamespace(open=0, resume=False)
+
+
 @contextmanager
 def no_collections() -> Iterator[None]:
     """The garbage collector off while the records are made.
@@ -329,13 +338,18 @@ def no_collections() -> Iterator[None]:
     finds nothing to free (the records hold no cycles) and cost a sizeable share of the page
     (see `manage.py benchmark`). Pausing it here keeps that trick out of the data model.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    with _pauses_lock:
+        if not _pauses.open:
+            _pauses.resume = gc.isenabled()
+            gc.disable()
+        _pauses.open += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pauses_lock:
+            _pauses.open -= 1
+            if not _pauses.open and _pauses.resume:
+                gc.enable()
 
 
 def matrix_build(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from . import canonical, charts, exports, selectors
 from .changes import change_scope_for_comparison
 from .fragments import render_spliced
-from .matrix import framework_column_list, no_collections
+from .matrix import framework_column_list
 from .models import Comparison
 from .parts import NoSuchPart
 from .renames import renamed_filter_redirect
@@ -81,23 +81,6 @@ def _canonical(view):
     return canonical_view
 
 
-def _collector_paused(view):
-    """`view` with the garbage collector paused until it returns.
-
-    A matrix page makes some 30,000 records at 20 × 300 (matrix_build pauses the collector
-    while it does). Resumed before the page is rendered, the collector's next pass walked them
-    all, alive, and again once they were garbage; paused until the view returns, it finds them
-    already freed, by reference counting, since render_spliced leaves no cycle holding them.
-    """
-
-    @wraps(view)
-    def paused_view(request, *args, **kwargs):
-        with no_collections():
-            return view(request, *args, **kwargs)
-
-    return paused_view
-
-
 def matrix_part_get(**kwargs) -> selectors.FilteredMatrix:
     """The part of the matrix the page's query asks for, or 404 when there is no such part."""
     try:
@@ -108,7 +91,6 @@ def matrix_part_get(**kwargs) -> selectors.FilteredMatrix:
 
 @require_safe
 @_canonical
-@_collector_paused
 def matrix(request):
     result = matrix_part_get(data=request.GET)
     if renamed := renamed_filter_redirect(request, result.filterset.form.errors):
@@ -184,7 +166,6 @@ def matrix_json(request):
 
 @require_safe
 @_canonical
-@_collector_paused
 def compare(request, slugs):
     wanted = slugs.split("-vs-")
     distinct = list(dict.fromkeys(wanted))
@@ -223,7 +204,6 @@ def comparison_list(request):
 
 @require_safe
 @_canonical
-@_collector_paused
 def comparison_detail(request, slug):
     try:
         comparison = selectors.comparison_get(slug=slug)

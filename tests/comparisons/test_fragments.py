@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from comparisons import views
 from comparisons.fragments import Fragments
-from comparisons.records import Cell
 from comparisons.selectors import matrix_pages
 from knowledge.models import Framework
 from tests.factories import make_grid
@@ -95,29 +94,3 @@ def test_a_rendered_page_leaves_no_cycle_holding_its_matrix(rf, grid, built_matr
         assert [ref() for ref in built_matrices] == [None, None]
     finally:
         gc.enable()
-
-
-def test_no_collection_walks_a_matrix_while_its_page_is_made(rf):
-    # Enough records that making them crosses the collector's first threshold many times.
-    make_grid(6, 60, categories=2, rivals=2)
-    walked = []
-
-    def note(phase, info):
-        # A collection that starts with a page's cells among the objects it walks.
-        if phase == "start" and any(type(o) is Cell for o in gc.get_objects(generation=0)):
-            walked.append(info["generation"])
-
-    pages = _views(rf)
-    # Once first: templates compiled and URLs resolved stay, as in a worker that has served.
-    assert [view().status_code for view in pages] == [200, 200]
-    gc.collect()
-    gc.callbacks.append(note)
-    try:
-        # Each page's records made and freed a few times over: the collector's thresholds
-        # would be crossed several times if it ran.
-        statuses = [view().status_code for _ in range(3) for view in pages]
-    finally:
-        gc.callbacks.remove(note)
-    assert statuses == [200] * 6
-    assert gc.isenabled()
-    assert walked == []
