@@ -14,7 +14,7 @@ below only describe it, for the OpenAPI schema, and the schemathesis tests hold 
 
 from rest_framework import serializers
 
-from comparisons.matrix import no_collections
+from comparisons.collector import no_collections
 from comparisons.records import CellClaim
 from comparisons.selectors import FilteredMatrix
 

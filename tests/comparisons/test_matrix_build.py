@@ -1,8 +1,6 @@
 """comparisons.matrix: which claim a cell shows, disagreement, footnotes; and matrix_get."""
 
-import gc
 import pickle
-import threading
 
 import pytest
 from django.db import connection
@@ -10,7 +8,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from comparisons.filters import CellCriteria
-from comparisons.matrix import framework_column_list, matrix_build, no_collections
+from comparisons.matrix import framework_column_list, matrix_build
 from comparisons.selectors import matrix_get
 from knowledge.models import ClaimRank, ClaimStatus, Feature, SourceKind, SupportLevel
 from tests.comparisons.reading import matrix_cells, matrix_rows
@@ -193,43 +191,3 @@ def test_matrix_get_chooses_columns_by_slug():
     assert result.query == "framework=b"
     assert [f.slug for f in matrix_get(data=QueryDict()).matrix.frameworks] == ["a", "b"]
     assert b
-
-
-def test_the_collector_pause_ends_with_the_last_of_several_threads():
-    """Pages are made in several threads of a worker at once, and the collector is the
-    process's: it stays off until the last pause ends, and is then on again, whichever ends
-    first."""
-    first_in, second_in, first_out = (threading.Event() for _ in range(3))
-    seen = {}
-
-    def first():
-        with no_collections():
-            first_in.set()
-            second_in.wait(5)
-        first_out.set()
-
-    def second():
-        first_in.wait(5)
-        with no_collections():
-            second_in.set()
-            first_out.wait(5)
-            seen["after the first ended"] = gc.isenabled()
-
-    assert gc.isenabled()
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert seen == {"after the first ended": False}
-    assert gc.isenabled()
-
-
-def test_a_collector_turned_off_before_a_pause_stays_off_after_it():
-    gc.disable()
-    try:
-        with no_collections():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
