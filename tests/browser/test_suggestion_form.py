@@ -25,6 +25,9 @@ def test_a_reader_sends_a_correction_from_the_claim_page(live_server, page, axe)
     serve_axe(page, live_server.url, axe)
     page.goto(live_server.url + claim.get_absolute_url())
     page.get_by_role("link", name="Suggest a correction").click()
+    # The click only starts the navigation: axe must wait for the form's page, or it lands
+    # in the document being swapped out (CI once saw `document.head` null there).
+    page.wait_for_url("**/suggest/")
     assert axe_violations(page, live_server.url) == []
     # The honeypot is off screen for people, and hidden from screen readers.
     trap = page.locator("input[name=website]")
@@ -39,7 +42,9 @@ def test_a_reader_sends_a_correction_from_the_claim_page(live_server, page, axe)
     page.get_by_label("Source URL").fill("javascript:alert(1)")
     page.get_by_label("Quote").fill("An ORM is included.")
     page.evaluate("document.getElementById('suggestion-form').noValidate = true")
-    page.get_by_role("button", name="Send the suggestion").click()
+    # The form posts back to its own URL, so wait for the navigation itself, not a URL.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the suggestion").click()
     assert "Nothing was sent" in page.content()
     assert axe_violations(page, live_server.url) == []
     assert not Suggestion.objects.exists()
