@@ -2,7 +2,8 @@
 every public page type free of WCAG 2.1 AA violations (axe-core), in light and dark mode;
 matrix targets clear of the sticky header and first column; footnotes that open in place; a
 head-to-head and its summary that fit a phone; 24 px link targets; filters that close, show
-chips and keep empty parameters out of the URL; category headings and the skip link; print.
+chips and keep empty parameters out of the URL; category headings and the skip link; print;
+no word of a cell's badge cut in two at a laptop's width.
 """
 
 import datetime
@@ -175,6 +176,31 @@ def test_a_head_to_head_fits_a_phone(live_server, page, shipped):
     for cell in page.locator(".matrix td").all()[:40]:
         box = _box(cell)
         assert box["left"] >= 0 and box["right"] <= 390, box
+
+
+# Each word of each cell's badge, as Chromium lays it out: the number of lines it takes.
+_BADGE_WORD_LINES = """badges => badges.flatMap(badge => {
+    badge.scrollIntoView({block: "center"});
+    const text = badge.firstChild;
+    return [...text.data.matchAll(/\\S+/g)].map(word => {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        return [word[0], new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+    });
+})"""
+
+
+@pytest.mark.parametrize("name", ["matrix", "compare"])
+def test_no_word_of_a_cells_badge_is_cut_at_a_laptops_width(live_server, page, shipped, name):
+    # A value's badge ("◆ Microframework") wraps between its words; one word cut in two lines
+    # ("Microframewor" / "k") reads as two words. A phone's narrower columns may have to.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + shipped[name])
+    words = page.eval_on_selector_all(".matrix td .support", _BADGE_WORD_LINES)
+    # Every cell has a badge of at least two words (its symbol and its label): all were read.
+    assert len(words) >= 2 * page.locator(".matrix td").count() > 0
+    assert [word for word, lines in words if lines != 1] == []
 
 
 @pytest.mark.parametrize("width", WIDTHS)
